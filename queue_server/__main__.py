@@ -1,0 +1,118 @@
+"""`python -m queue_server`: serve HTTP and Socket.IO with eventlet."""
+
+import warnings
+
+with warnings.catch_warnings():
+    # eventlet is deprecated upstream and says so on import (ARCHITECTURE.md, stack facts).
+    warnings.simplefilter("ignore")
+    import eventlet
+
+eventlet.monkey_patch()  # first, before anything else is imported
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+from eventlet import wsgi  # noqa: E402
+from eventlet.support.psycopg2_patcher import make_psycopg_green  # noqa: E402
+
+from .adapters.database import DatabaseUnavailable  # noqa: E402
+from .app import DEMO_CONFIG, create_app  # noqa: E402
+from .bootstrap import QueueServices  # noqa: E402
+from .config import settings_from_env  # noqa: E402
+from .domain.errors import ConfigError  # noqa: E402
+from .extensions import socketio  # noqa: E402
+from .services.tickets import close_past_days  # noqa: E402
+
+SWEEP_EVERY_S = 30
+EXIT_BAD_START = 2
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line of the contract."""
+    parser = argparse.ArgumentParser(prog="python -m queue_server", description=__doc__)
+    parser.add_argument("--config", metavar="FILE", help="centre configuration (TOML) to load")
+    parser.add_argument("--demo", action="store_true", help="seed a demo Huduma centre")
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 5000; 0 picks one)")
+    parser.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the server; exit status 2 with a clear message when it cannot start."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    make_psycopg_green()
+    try:
+        settings = settings_from_env(
+            host=args.host,
+            port=args.port,
+            database_url=args.database,
+            config_file=args.config,
+            demo=args.demo or None,
+        )
+        app = create_app(settings)
+        listener = eventlet.listen((settings.host, settings.port))
+    except (ConfigError, DatabaseUnavailable, ValueError, OSError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return EXIT_BAD_START
+    queue: QueueServices = app.extensions["queue"]
+    for warning in queue.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    socketio.start_background_task(_sweep_forever, queue)
+    host, port = listener.getsockname()[:2]
+    if settings.demo:
+        print_demo(settings.host, port)
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"listening on http://{host}:{port}", flush=True)
+    try:
+        wsgi.server(
+            listener,
+            app,
+            log_output=False,
+            debug=False,
+            max_size=settings.max_connections,
+        )
+    finally:
+        queue.uow.engine.dispose()
+    return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM: leave the accept loop; wsgi.server closes its socket and returns."""
+    raise SystemExit(0)
+
+
+def _sweep_forever(queue: QueueServices) -> None:
+    """Expire tickets of past days and forget old phone numbers, every half minute."""
+    log = logging.getLogger("queue_server.sweep")
+    while True:
+        try:
+            close_past_days(**queue.deps())
+        except Exception:  # keep sweeping; the next pass retries
+            log.exception("sweep failed")
+        eventlet.sleep(SWEEP_EVERY_S)
+
+
+def print_demo(host: str, port: int) -> None:
+    """The demo centre's pages and sign-ins, for a person trying the system."""
+    from .centre_config import load_centre_config
+
+    config = load_centre_config(DEMO_CONFIG)
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    for centre in config.centre:
+        print(f"Demo centre {centre.code}: {centre.name}")
+        for device in centre.device:
+            if device.kind == "kiosk":
+                print(f"  kiosk   {base}/kiosk/{centre.code}?token={device.token}")
+        print(f"  display {base}/display/{centre.code}")
+        print(f"  counter {base}/counter/")
+    print("Demo sign-ins (username / password, role):")
+    for user in config.user:
+        print(f"  {user.username} / {user.password} ({user.role})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

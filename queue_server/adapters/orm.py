@@ -1,0 +1,232 @@
+"""The database tables, as typed SQLAlchemy 2 models."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored as naive UTC, so SQLite and PostgreSQL compare alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the constraint naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Centre(Base):
+    __tablename__ = "centres"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    priority_bonus_s: Mapped[int] = mapped_column(Integer)
+    appointment_bonus_s: Mapped[int] = mapped_column(Integer)
+
+    services: Mapped[list[Service]] = relationship(back_populates="centre", order_by="Service.id")
+    counters: Mapped[list[Counter]] = relationship(
+        back_populates="centre", order_by="Counter.number"
+    )
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "code"),
+        UniqueConstraint("centre_id", "prefix"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(3))
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_sw: Mapped[str] = mapped_column(String(200))
+    category_en: Mapped[str] = mapped_column(String(200))
+    category_sw: Mapped[str] = mapped_column(String(200))
+    fee_kes: Mapped[int] = mapped_column(Integer, default=0)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    typical_service_s: Mapped[int] = mapped_column(Integer, default=300)
+
+    centre: Mapped[Centre] = relationship(back_populates="services")
+
+
+counter_services = Table(
+    "counter_services",
+    Base.metadata,
+    Column("counter_id", ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("centre_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="closed")
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+    centre: Mapped[Centre] = relationship(back_populates="counters")
+    services: Mapped[list[Service]] = relationship(
+        secondary=counter_services, order_by="Service.id"
+    )
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("centre_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    printer: Mapped[str] = mapped_column(String(200), default="none")
+
+    centre: Mapped[Centre] = relationship()
+
+
+user_centres = Table(
+    "user_centres",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("centre_id", ForeignKey("centres.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+
+    centres: Mapped[list[Centre]] = relationship(secondary=user_centres, order_by="Centre.code")
+
+
+class TicketSequence(Base):
+    """The last number issued per centre, service and local day (claimed atomically)."""
+
+    __tablename__ = "ticket_sequences"
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "issued_service_id", "day", "sequence"),
+        UniqueConstraint("centre_id", "idempotency_key"),
+        Index("ix_tickets_call_order", "centre_id", "status", "service_id", "rank_at", "issued_at"),
+        Index("ix_tickets_open_by_day", "centre_id", "day", "status"),
+        # The database, not the server, guarantees a counter holds at most one ticket.
+        Index(
+            "ux_tickets_one_per_counter",
+            "counter_id",
+            unique=True,
+            sqlite_where=text("status IN ('called', 'serving')"),
+            postgresql_where=text("status IN ('called', 'serving')"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    issued_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    day: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(16), default="none")
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    phone: Mapped[str | None] = mapped_column(String(16), default=None)
+    phone_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rank_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), default=None)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), default=None)
+
+    centre: Mapped[Centre] = relationship()
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+
+
+class TicketEvent(Base):
+    """The history of a ticket: every call, start, finish and transfer, for reports."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_service_kind_at", "service_id", "kind", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), default=None)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    duration_s: Mapped[int | None] = mapped_column(Integer, default=None)
+    detail: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+
+class LoginFailure(Base):
+    """A failed sign-in, counted to slow down password guessing across all processes."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Secret(Base):
+    """Server secrets kept across restarts and shared by processes (the token signing key)."""
+
+    __tablename__ = "secrets"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

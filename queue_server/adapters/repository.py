@@ -1,0 +1,298 @@
+"""Queries and atomic updates on the queue's tables; the only place that writes SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain.model import AT_COUNTER_STATUSES, OPEN_STATUSES, TicketStatus
+from .orm import (
+    Centre,
+    Counter,
+    Device,
+    LoginFailure,
+    Secret,
+    Service,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    User,
+)
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+_AT_COUNTER = [s.value for s in AT_COUNTER_STATUSES]
+
+
+class Repository:
+    """Reads and writes centres, tickets and counters within one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- generic ---------------------------------------------------------------------
+
+    def add(self, obj: object) -> None:
+        """Stage a new row."""
+        self.session.add(obj)
+
+    def flush(self) -> None:
+        """Send staged changes now (to learn ids, or meet a constraint early)."""
+        self.session.flush()
+
+    def _insert(self):  # type: ignore[no-untyped-def]
+        """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+        return (
+            postgresql.insert if self.session.bind.dialect.name == "postgresql" else sqlite.insert
+        )  # type: ignore[union-attr]
+
+    # -- centres and their parts -------------------------------------------------------
+
+    def centres(self) -> Sequence[Centre]:
+        """All centres by code."""
+        return self.session.scalars(select(Centre).order_by(Centre.code)).all()
+
+    def centre(self, code: str) -> Centre | None:
+        """The centre with `code`."""
+        return self.session.scalars(select(Centre).where(Centre.code == code)).one_or_none()
+
+    def services(self, centre: Centre) -> Sequence[Service]:
+        """A centre's services in configuration order."""
+        return self.session.scalars(
+            select(Service).where(Service.centre_id == centre.id).order_by(Service.id)
+        ).all()
+
+    def service(self, centre: Centre, code: str) -> Service | None:
+        """The centre's service with `code`."""
+        return self.session.scalars(
+            select(Service).where(Service.centre_id == centre.id, Service.code == code)
+        ).one_or_none()
+
+    def counters(self, centre: Centre) -> Sequence[Counter]:
+        """A centre's counters with their services, by number."""
+        return self.session.scalars(
+            select(Counter)
+            .where(Counter.centre_id == centre.id)
+            .options(selectinload(Counter.services))
+            .order_by(Counter.number)
+        ).all()
+
+    def counter(self, centre: Centre, number: int) -> Counter | None:
+        """The centre's counter with `number`."""
+        return self.session.scalars(
+            select(Counter)
+            .where(Counter.centre_id == centre.id, Counter.number == number)
+            .options(selectinload(Counter.services))
+        ).one_or_none()
+
+    def device_by_token_hash(self, token_hash: str) -> Device | None:
+        """The device whose token hashes to `token_hash`."""
+        return self.session.scalars(
+            select(Device).where(Device.token_hash == token_hash)
+        ).one_or_none()
+
+    def devices(self, centre: Centre) -> Sequence[Device]:
+        """A centre's devices."""
+        return self.session.scalars(select(Device).where(Device.centre_id == centre.id)).all()
+
+    def user(self, username: str) -> User | None:
+        """The user named `username`."""
+        return self.session.scalars(
+            select(User).where(User.username == username).options(selectinload(User.centres))
+        ).one_or_none()
+
+    def user_by_id(self, user_id: int) -> User | None:
+        """The user with `user_id`."""
+        return self.session.get(User, user_id, options=[selectinload(User.centres)])
+
+    # -- tickets ---------------------------------------------------------------------
+
+    def ticket(self, public_id: str) -> Ticket | None:
+        """The ticket with the public, unguessable id."""
+        return self.session.scalars(
+            select(Ticket).where(Ticket.public_id == public_id)
+        ).one_or_none()
+
+    def public_ids(self, ids: Iterable[int]) -> Sequence[str]:
+        """The public ids of these tickets."""
+        return self.session.scalars(select(Ticket.public_id).where(Ticket.id.in_(list(ids)))).all()
+
+    def ticket_by_idempotency_key(self, centre: Centre, key: str) -> Ticket | None:
+        """The ticket a kiosk already issued under `key`."""
+        return self.session.scalars(
+            select(Ticket).where(Ticket.centre_id == centre.id, Ticket.idempotency_key == key)
+        ).one_or_none()
+
+    def claim_sequence(self, centre: Centre, service: Service, day: date) -> int:
+        """The next number for (centre, service, day), claimed atomically in the database."""
+        self.session.execute(
+            self._insert()(TicketSequence)
+            .values(centre_id=centre.id, service_id=service.id, day=day, last=0)
+            .on_conflict_do_nothing()
+        )
+        return self.session.execute(
+            update(TicketSequence)
+            .where(
+                TicketSequence.centre_id == centre.id,
+                TicketSequence.service_id == service.id,
+                TicketSequence.day == day,
+            )
+            .values(last=TicketSequence.last + 1)
+            .returning(TicketSequence.last)
+        ).scalar_one()
+
+    def current_ticket(self, counter: Counter) -> Ticket | None:
+        """The ticket a counter holds (called or being served), if any."""
+        return self.session.scalars(
+            select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(_AT_COUNTER))
+        ).one_or_none()
+
+    def waiting_in_order(
+        self, centre: Centre, service_ids: Iterable[int], day: date, limit: int
+    ) -> Sequence[int]:
+        """Ids of today's waiting tickets of these services, first to be called first."""
+        return self.session.scalars(
+            select(Ticket.id)
+            .where(
+                Ticket.centre_id == centre.id,
+                Ticket.status == TicketStatus.WAITING.value,
+                Ticket.service_id.in_(list(service_ids)),
+                Ticket.day == day,
+            )
+            .order_by(Ticket.rank_at, Ticket.issued_at, Ticket.id)
+            .limit(limit)
+        ).all()
+
+    def claim_ticket(self, ticket_id: int, values: dict) -> Ticket | None:
+        """Move a ticket out of `waiting` only if it still waits; None if another took it."""
+        result = self.session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING.value)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self.session.get(Ticket, ticket_id, populate_existing=True)
+
+    def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
+        """How many of today's waiting tickets of these services come before `ticket`."""
+        before = or_(
+            Ticket.rank_at < ticket.rank_at,
+            and_(Ticket.rank_at == ticket.rank_at, Ticket.issued_at < ticket.issued_at),
+            and_(
+                Ticket.rank_at == ticket.rank_at,
+                Ticket.issued_at == ticket.issued_at,
+                Ticket.id < ticket.id,
+            ),
+        )
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(
+                    Ticket.centre_id == ticket.centre_id,
+                    Ticket.status == TicketStatus.WAITING.value,
+                    Ticket.service_id.in_(list(service_ids)),
+                    Ticket.day == ticket.day,
+                    before,
+                )
+            )
+            or 0
+        )
+
+    def waiting_counts(self, centre: Centre, day: date) -> dict[int, int]:
+        """Today's waiting tickets per service id."""
+        rows = self.session.execute(
+            select(Ticket.service_id, func.count())
+            .where(
+                Ticket.centre_id == centre.id,
+                Ticket.status == TicketStatus.WAITING.value,
+                Ticket.day == day,
+            )
+            .group_by(Ticket.service_id)
+        ).all()
+        return {service_id: count for service_id, count in rows}
+
+    def now_serving(self, centre: Centre) -> Sequence[Ticket]:
+        """Tickets at a counter now, latest call first."""
+        return self.session.scalars(
+            select(Ticket)
+            .where(Ticket.centre_id == centre.id, Ticket.status.in_(_AT_COUNTER))
+            .options(selectinload(Ticket.counter), selectinload(Ticket.service))
+            .order_by(Ticket.called_at.desc())
+        ).all()
+
+    def recent_durations(self, service: Service, limit: int) -> list[float]:
+        """Seconds at the counter of the service's latest finished visits."""
+        return [
+            float(d)
+            for d in self.session.scalars(
+                select(TicketEvent.duration_s)
+                .where(
+                    TicketEvent.service_id == service.id,
+                    TicketEvent.kind == "served",
+                    TicketEvent.duration_s.is_not(None),
+                )
+                .order_by(TicketEvent.at.desc())
+                .limit(limit)
+            ).all()
+        ]
+
+    def expire_open_before(self, centre: Centre, day: date, values: dict) -> list[int]:
+        """Expire the centre's tickets still open from days before `day`; their ids."""
+        ids = list(
+            self.session.scalars(
+                select(Ticket.id).where(
+                    Ticket.centre_id == centre.id, Ticket.day < day, Ticket.status.in_(_OPEN)
+                )
+            ).all()
+        )
+        if ids:
+            self.session.execute(
+                update(Ticket)
+                .where(Ticket.id.in_(ids), Ticket.status.in_(_OPEN))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+    def forget_phone_numbers(self, finished_before: datetime) -> int:
+        """Delete phone numbers of visits that closed before `finished_before`."""
+        result = self.session.execute(
+            update(Ticket)
+            .where(Ticket.phone.is_not(None), Ticket.finished_at < finished_before)
+            .values(phone=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+    # -- sign-in ---------------------------------------------------------------------
+
+    def count_login_failures(self, key: str, since: datetime) -> int:
+        """Failed sign-ins under `key` since `since`."""
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(LoginFailure)
+                .where(LoginFailure.key == key, LoginFailure.at >= since)
+            )
+            or 0
+        )
+
+    def clear_login_failures(self, key: str, before: datetime | None = None) -> None:
+        """Forget failures under `key` (all, or those older than `before`)."""
+        condition = LoginFailure.key == key
+        if before is not None:
+            condition = and_(condition, LoginFailure.at < before)
+        self.session.execute(delete(LoginFailure).where(condition))
+
+    def secret(self, name: str, make: str) -> str:
+        """The kept secret `name`; the first caller stores `make`, every other reads it."""
+        self.session.execute(
+            self._insert()(Secret).values(name=name, value=make).on_conflict_do_nothing()
+        )
+        return self.session.scalars(select(Secret.value).where(Secret.name == name)).one()

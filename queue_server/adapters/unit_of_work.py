@@ -1,0 +1,59 @@
+"""One transaction per use case, over a SQLAlchemy session."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .repository import Repository
+
+
+class SqlUnitOfWork:
+    """`with uow:` opens a session in one transaction; `commit()` makes it durable.
+
+    A writing unit takes the write lock at its start on SQLite (BEGIN IMMEDIATE), so two
+    processes never fail on a lock upgrade; on PostgreSQL rows are claimed atomically.
+    """
+
+    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+        self._factory = sessionmaker(
+            bind=engine.execution_options(write=write), expire_on_commit=False
+        )
+        self.session: Session
+        self.repo: Repository
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = self._factory()
+        self.repo = Repository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() ends any transaction not committed (rolling it back) and detaches the
+        # objects read, keeping their loaded values for the views built after the commit.
+        self.session.close()
+
+    def commit(self) -> None:
+        """Make the transaction's changes durable."""
+        self.session.commit()
+
+
+class UnitOfWorkFactory:
+    """Makes units of work on one engine: `uow()` to write, `uow(write=False)` to read."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, write: bool = True) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, write=write)
+
+
+CONFLICT_ERRORS = (IntegrityError, OperationalError)
+"""What a commit raises when another process won a race (a unique row, a lock)."""

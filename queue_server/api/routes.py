@@ -1,0 +1,85 @@
+"""HTTP routes of the contract."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..bootstrap import services
+from ..domain.errors import InvalidValue, Malformed, Unauthorized
+from ..schemas import IssueTicketRequest, LoginRequest, validate
+from ..services import tickets
+from ..services.common import Principal
+from . import bp
+
+MAX_IDEMPOTENCY_KEY = 128
+
+
+def _json_body() -> object:
+    """The request's JSON body, or Malformed."""
+    data = request.get_json(silent=True)
+    if data is None:
+        raise Malformed("The body must be JSON (Content-Type: application/json).")
+    return data
+
+
+def _principal() -> Principal:
+    """Who sent the request, from its bearer token."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if header and scheme.lower() != "bearer":
+        raise Unauthorized("Use 'Authorization: Bearer <token>'.", code="bad_credentials")
+    return services().auth.principal(token.strip() or None)
+
+
+@bp.post("/auth/login")
+def login():  # type: ignore[no-untyped-def]
+    body = validate(LoginRequest, _json_body())
+    s = services()
+    return jsonify(
+        s.auth.login(
+            body.username,
+            body.password,
+            request.remote_addr or "unknown",
+            allowed=s.settings.login_failures_allowed,
+            window_s=s.settings.login_failure_window_s,
+        )
+    )
+
+
+@bp.get("/centres")
+def centres():  # type: ignore[no-untyped-def]
+    return jsonify(tickets.list_centres(uow=services().uow))
+
+
+@bp.get("/centres/<centre>/services")
+def centre_services(centre: str):  # type: ignore[no-untyped-def]
+    s = services()
+    return jsonify(tickets.list_services(centre, uow=s.uow, clock=s.clock))
+
+
+@bp.post("/centres/<centre>/tickets")
+def issue_ticket(centre: str):  # type: ignore[no-untyped-def]
+    principal = _principal()
+    body = validate(IssueTicketRequest, _json_body())
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY and key.isprintable()):
+        raise InvalidValue(
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters."
+        )
+    s = services()
+    ticket = tickets.issue_ticket(
+        principal,
+        centre,
+        body.service,
+        priority=body.priority,
+        language=body.language,
+        phone=body.phone,
+        idempotency_key=key,
+        **s.deps(),
+    )
+    return jsonify(ticket), 201
+
+
+@bp.get("/tickets/<ticket_id>")
+def get_ticket(ticket_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(tickets.get_ticket(ticket_id, uow=services().uow))

@@ -1,0 +1,61 @@
+"""The application factory: settings, database, configuration, routes and namespaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .api import bp as api_bp
+from .api.errors import register_error_handlers
+from .bootstrap import bootstrap, system_clock
+from .centre_config import load_centre_config
+from .config import Settings, settings_from_env
+from .extensions import socketio
+from .protocol import COUNTER_NS, DISPLAY_NS
+from .realtime.counter import CounterNamespace
+from .realtime.display import DisplayNamespace
+from .services.common import Clock
+from .services.setup import apply_centre_config
+
+DEMO_CONFIG = Path(__file__).resolve().parent / "demo.toml"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> Flask:
+    """Build the app: settings, database, centre configuration, routes and namespaces."""
+    settings = settings or settings_from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    socketio.init_app(
+        app,
+        async_mode=settings.async_mode,
+        message_queue=settings.message_queue,
+        cors_allowed_origins=allowed_origins(settings),
+        max_http_buffer_size=settings.max_request_bytes,
+        logger=False,
+        engineio_logger=False,
+    )
+    queue = bootstrap(settings, socketio, clock)
+    app.extensions["queue"] = queue
+    for path in ([DEMO_CONFIG] if settings.demo else []) + (
+        [Path(settings.config_file)] if settings.config_file else []
+    ):
+        apply_centre_config(load_centre_config(path), uow=queue.uow)
+    app.register_blueprint(api_bp)
+    register_error_handlers(app)
+    socketio.on_namespace(CounterNamespace(COUNTER_NS))
+    socketio.on_namespace(DisplayNamespace(DISPLAY_NS))
+    return app
+
+
+def allowed_origins(settings: Settings) -> list[str] | None:
+    """Web origins allowed to open a Socket.IO connection.
+
+    Set explicitly (QUEUE_CORS_ORIGINS, QUEUE_PUBLIC_URL) the list is used as given;
+    otherwise only pages served by this server itself (its own origin) may connect.
+    """
+    origins = list(settings.cors_allowed_origins)
+    if settings.public_url:
+        origins.append(settings.public_url.rstrip("/"))
+    return origins or None

@@ -1,0 +1,58 @@
+"""Wires the real adapters: the database, the unit of work, the notifier, the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask_socketio import SocketIO
+
+from .adapters.database import check_database, make_engine, migrate
+from .adapters.notifier import SocketIONotifier
+from .adapters.unit_of_work import UnitOfWorkFactory
+from .config import Settings
+from .services.auth import Authenticator
+from .services.common import Clock, Notifier
+
+
+def system_clock() -> datetime:
+    """The present, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class QueueServices:
+    """What transports hand to use cases."""
+
+    settings: Settings
+    uow: UnitOfWorkFactory
+    notifier: Notifier
+    clock: Clock
+    auth: Authenticator
+    warnings: list[str]
+
+    def deps(self) -> dict:
+        """Keyword arguments every use case takes."""
+        return {"uow": self.uow, "notifier": self.notifier, "clock": self.clock}
+
+
+def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_clock) -> QueueServices:
+    """Open and migrate the database and build the services the transports use."""
+    engine = make_engine(settings.database)
+    warnings = check_database(engine)
+    migrate(engine)
+    uow = UnitOfWorkFactory(engine)
+    return QueueServices(
+        settings=settings,
+        uow=uow,
+        notifier=SocketIONotifier(socketio),
+        clock=clock,
+        auth=Authenticator(uow, clock, settings.token_max_age_s),
+        warnings=warnings,
+    )
+
+
+def services() -> QueueServices:
+    """The services of the app handling the present request or event."""
+    return current_app.extensions["queue"]

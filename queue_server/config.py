@@ -1,0 +1,67 @@
+"""Server settings from the environment (QUEUE_*) and the command line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs to know at start; one place, one meaning each."""
+
+    host: str = "127.0.0.1"
+    port: int = 5000
+    database_url: str = ""
+    config_file: str | None = None
+    demo: bool = False
+    message_queue: str | None = None
+    instance_path: Path = DEFAULT_INSTANCE
+    async_mode: str = "eventlet"
+    token_max_age_s: int = 12 * 3600
+    max_request_bytes: int = 64 * 1024
+    max_connections: int = 5000
+    cors_allowed_origins: list[str] = field(default_factory=list)
+    login_failures_allowed: int = 5
+    login_failure_window_s: int = 300
+    public_url: str | None = None
+
+    @property
+    def database(self) -> str:
+        """The database URL, defaulting to SQLite in the instance folder."""
+        return self.database_url or f"sqlite:///{self.instance_path / 'queue.db'}"
+
+
+def settings_from_env(env: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings from QUEUE_* variables, then explicit overrides (command-line arguments)."""
+    env = dict(os.environ) if env is None else env
+    values: dict[str, object] = {}
+    simple = {
+        "QUEUE_HOST": "host",
+        "QUEUE_DATABASE_URL": "database_url",
+        "QUEUE_CONFIG": "config_file",
+        "QUEUE_MESSAGE_QUEUE": "message_queue",
+        "QUEUE_PUBLIC_URL": "public_url",
+    }
+    for name, attr in simple.items():
+        if env.get(name):
+            values[attr] = env[name]
+    if env.get("QUEUE_PORT"):
+        values["port"] = _port(env["QUEUE_PORT"])
+    if env.get("QUEUE_INSTANCE_PATH"):
+        values["instance_path"] = Path(env["QUEUE_INSTANCE_PATH"])
+    if env.get("QUEUE_CORS_ORIGINS"):
+        values["cors_allowed_origins"] = env["QUEUE_CORS_ORIGINS"].split()
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return replace(Settings(), **values)  # type: ignore[arg-type]
+
+
+def _port(text: str) -> int:
+    """A TCP port number from text, or ValueError naming it."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise ValueError(f"port {port} is out of range")
+    return port

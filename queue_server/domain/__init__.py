@@ -1,0 +1,1 @@
+"""The queue rules: plain Python, standard library only."""

@@ -1,0 +1,51 @@
+"""What happened in a centre, published to screens and counters after the commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class TicketCalled:
+    """A counter called (or recalled) a ticket: the hall screen shows and announces it."""
+
+    centre: str
+    ticket_id: str
+    number: str
+    counter: int
+    service: str
+    called_at: datetime
+    recall: bool
+
+
+@dataclass(frozen=True)
+class TicketChanged:
+    """A ticket's status, service or counter changed (for its own tracking page)."""
+
+    centre: str
+    ticket_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class QueueChanged:
+    """The number waiting for a service, or its estimated wait, changed."""
+
+    centre: str
+    service: str
+    waiting: int
+    estimated_wait_s: int
+
+
+@dataclass(frozen=True)
+class CounterChanged:
+    """A counter's state or its current ticket changed."""
+
+    centre: str
+    counter: int
+    state: str
+    ticket_number: str | None
+
+
+Event = TicketCalled | TicketChanged | QueueChanged | CounterChanged

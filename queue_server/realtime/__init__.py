@@ -1,0 +1,1 @@
+"""Socket.IO namespaces (thin: authenticate, validate, call a use case, map errors)."""

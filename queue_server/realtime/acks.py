@@ -1,0 +1,33 @@
+"""The one error mapping of Socket.IO: every handler answers {ok: true, ...} or {ok: false, error}."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from ..domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def acknowledged(handler: Callable[..., dict]) -> Callable[..., dict]:
+    """Wrap a handler so its result, or its error, becomes the contract's acknowledgement."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: object) -> dict:
+        try:
+            return {"ok": True, **handler(*args)}
+        except DomainError as error:
+            return {"ok": False, "error": {"code": error.code, "message": error.message}}
+        except Exception:
+            log.exception("unexpected error in %s", handler.__name__)
+            return {
+                "ok": False,
+                "error": {
+                    "code": "internal_error",
+                    "message": "Something went wrong on the server.",
+                },
+            }
+
+    return wrapper

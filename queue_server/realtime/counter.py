@@ -1,0 +1,112 @@
+"""Namespace /counter: a clerk's actions at a counter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+
+from ..bootstrap import services
+from ..domain.errors import DomainError, Forbidden, InvalidState
+from ..protocol import centre_room, counter_room
+from ..schemas import NoFields, OpenCounterRequest, TransferRequest, validate
+from ..services import counters
+from ..services.common import Principal
+from .acks import acknowledged
+
+
+@dataclass
+class _Clerk:
+    """One connected clerk's screen: who, and at which counter (after `open`)."""
+
+    principal: Principal
+    counter: counters.CounterRef | None = None
+
+
+class CounterNamespace(Namespace):
+    """Clerks open a counter, then call, recall, start, complete, transfer, pause..."""
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__(namespace)
+        self.clerks: dict[str, _Clerk] = {}
+
+    def on_connect(self, auth: object = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            principal = services().auth.principal(token if isinstance(token, str) else None)
+            if not principal.is_user:
+                raise Forbidden("Counters are for signed-in staff, not devices.")
+        except DomainError as error:
+            raise ConnectionRefusedError({"code": error.code, "message": error.message}) from None
+        self.clerks[request.sid] = _Clerk(principal)  # type: ignore[attr-defined]
+
+    def on_disconnect(self, reason: object = None) -> None:
+        self.clerks.pop(request.sid, None)  # type: ignore[attr-defined]
+
+    @acknowledged
+    def on_open(self, data: object = None) -> dict:
+        body = validate(OpenCounterRequest, data)
+        clerk = self.clerks[request.sid]  # type: ignore[attr-defined]
+        ref = counters.CounterRef(body.centre, body.counter)
+        result = counters.open_counter(clerk.principal, ref, **services().deps())
+        if clerk.counter is not None:
+            leave_room(counter_room(clerk.counter.centre, clerk.counter.number))
+            leave_room(centre_room(clerk.counter.centre))
+        clerk.counter = ref
+        join_room(centre_room(ref.centre))
+        join_room(counter_room(ref.centre, ref.number))
+        return result
+
+    def _at_counter(self, action: Callable[..., dict], data: object, **extra: object) -> dict:
+        """Run a counter use case for this clerk's open counter."""
+        clerk = self.clerks[request.sid]  # type: ignore[attr-defined]
+        if clerk.counter is None:
+            raise InvalidState("Open a counter first.", code="counter_not_open")
+        return action(clerk.principal, clerk.counter, **extra, **services().deps())
+
+    @acknowledged
+    def on_call_next(self, data: object = None) -> dict:
+        validate(NoFields, data)
+        return self._at_counter(counters.call_next, data)
+
+    @acknowledged
+    def on_recall(self, data: object = None) -> dict:
+        validate(NoFields, data)
+        return self._at_counter(counters.recall, data)
+
+    @acknowledged
+    def on_start(self, data: object = None) -> dict:
+        validate(NoFields, data)
+        return self._at_counter(counters.start, data)
+
+    @acknowledged
+    def on_complete(self, data: object = None) -> dict:
+        validate(NoFields, data)
+        return self._at_counter(counters.complete, data)
+
+    @acknowledged
+    def on_no_show(self, data: object = None) -> dict:
+        validate(NoFields, data)
+        return self._at_counter(counters.no_show, data)
+
+    @acknowledged
+    def on_transfer(self, data: object = None) -> dict:
+        body = validate(TransferRequest, data)
+        return self._at_counter(counters.transfer, data, service_code=body.service)
+
+    @acknowledged
+    def on_pause(self, data: object = None) -> dict:
+        validate(NoFields, data)
+        return self._at_counter(counters.pause, data)
+
+    @acknowledged
+    def on_resume(self, data: object = None) -> dict:
+        validate(NoFields, data)
+        return self._at_counter(counters.resume, data)
+
+    @acknowledged
+    def on_close(self, data: object = None) -> dict:
+        validate(NoFields, data)
+        return self._at_counter(counters.close, data)

@@ -1,0 +1,56 @@
+"""Validation of what clients send, one way for HTTP bodies and Socket.IO payloads."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .domain.errors import InvalidValue, Malformed
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Payload(BaseModel):
+    """Base of every request: strict JSON types; unknown fields are ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+class LoginRequest(Payload):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class IssueTicketRequest(Payload):
+    service: str = Field(min_length=1, max_length=16)
+    priority: Literal["none", "elderly", "disability", "expectant"] = "none"
+    language: Literal["en", "sw"] = "en"
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class OpenCounterRequest(Payload):
+    centre: str = Field(min_length=1, max_length=16)
+    counter: int = Field(ge=1, le=9999)
+
+
+class TransferRequest(Payload):
+    service: str = Field(min_length=1, max_length=16)
+
+
+class NoFields(Payload):
+    """An action that takes nothing (call_next, recall, ...)."""
+
+
+def validate(model: type[M], data: object) -> M:
+    """`data` as a `model`, or Malformed (not an object) / InvalidValue (a bad field)."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise Malformed("The request must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "request"
+        raise InvalidValue(f"{field}: {first['msg']}.", code="invalid_value") from None

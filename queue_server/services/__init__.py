@@ -1,0 +1,1 @@
+"""Use cases: one transaction each; events published only after the commit."""

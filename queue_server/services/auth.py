@@ -1,0 +1,122 @@
+"""Signing in and knowing who acts: staff passwords, bearer tokens, device tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from ..adapters.orm import Device, LoginFailure, User
+from ..adapters.unit_of_work import UnitOfWorkFactory
+from ..domain.errors import TooManyAttempts, Unauthorized
+from .common import Clock, Principal
+
+_hasher = PasswordHasher()
+TOKEN_SALT = "queue-user-token"
+_NO_SUCH_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """An argon2 hash of a password (only the hash is ever stored)."""
+    return _hasher.hash(password)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """Whether `password` matches `stored_hash`."""
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_device_token(token: str) -> str:
+    """The stored form of a device token: long random secrets need no slow hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Authenticator:
+    """Issues and checks bearer tokens with a key kept in the database across restarts."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, max_age_s: int) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.max_age_s = max_age_s
+        with uow() as unit:
+            key = unit.repo.secret("token_key", secrets.token_urlsafe(48))
+            unit.commit()
+        self._serializer = URLSafeTimedSerializer(key, salt=TOKEN_SALT)
+
+    def login(
+        self, username: str, password: str, remote: str, *, allowed: int, window_s: int
+    ) -> dict:
+        """A token for a valid username and password; repeated failures lock out a while.
+
+        Failures are counted per username (guessing one account) and, more loosely, per
+        address (trying many accounts), in the database so every process counts alike.
+        """
+        now = self.clock()
+        since = now - timedelta(seconds=window_s)
+        user_key, addr_key = f"user:{username.lower()}", f"addr:{remote}"
+        with self.uow(write=False) as unit:
+            if (
+                unit.repo.count_login_failures(user_key, since) >= allowed
+                or unit.repo.count_login_failures(addr_key, since) >= allowed * 4
+            ):
+                raise TooManyAttempts("Too many failed sign-ins; wait a few minutes and try again.")
+            user = unit.repo.user(username)
+            # Verify against a dummy hash for unknown names, so timing does not reveal them.
+            valid = password_matches(user.password_hash if user else _NO_SUCH_USER_HASH, password)
+        with self.uow() as unit:
+            if user is None or not valid:
+                for key in (user_key, addr_key):
+                    unit.repo.clear_login_failures(key, before=since)
+                    unit.repo.add(LoginFailure(key=key, at=now))
+                unit.commit()
+                raise Unauthorized("Wrong username or password.", code="bad_credentials")
+            unit.repo.clear_login_failures(user_key)
+            unit.commit()
+        return {"token": self._serializer.dumps({"u": user.id}), "user": user_view(user)}
+
+    def principal(self, token: str | None) -> Principal:
+        """Who a bearer token belongs to: a signed-in user or a configured device."""
+        if not token:
+            raise Unauthorized("Sign in first: no token was given.", code="no_credentials")
+        with self.uow(write=False) as unit:
+            if token.count(".") == 2:
+                return _user_principal(unit.repo.user_by_id(self._user_id(token)))
+            return _device_principal(unit.repo.device_by_token_hash(hash_device_token(token)))
+
+    def _user_id(self, token: str) -> int:
+        try:
+            data = self._serializer.loads(token, max_age=self.max_age_s)
+        except BadSignature:
+            raise Unauthorized(
+                "The token is not valid or has expired; sign in again.", code="bad_token"
+            ) from None
+        return int(data["u"])
+
+
+def _user_principal(user: User | None) -> Principal:
+    if user is None:
+        raise Unauthorized("This account no longer exists.", code="bad_token")
+    centres = None if user.role == "admin" else frozenset(c.code for c in user.centres)
+    return Principal("user", user.id, user.username, user.role, centres)
+
+
+def _device_principal(device: Device | None) -> Principal:
+    if device is None:
+        raise Unauthorized("The token is not valid.", code="bad_token")
+    return Principal("device", device.id, device.name, device.kind, frozenset({device.centre.code}))
+
+
+def user_view(user: User) -> dict:
+    """The contract's user object."""
+    return {
+        "username": user.username,
+        "role": user.role,
+        "centres": [c.code for c in user.centres],
+    }

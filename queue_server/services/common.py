@@ -1,0 +1,86 @@
+"""What every use case shares: who acts, the clock, the notifier, and lookups that 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from ..adapters.orm import Centre, Counter, Service, Ticket
+from ..adapters.repository import Repository
+from ..domain.errors import Forbidden, NotFound
+from ..domain.events import Event
+from ..domain.numbering import local_day
+
+Clock = Callable[[], datetime]
+"""Returns the present as an aware datetime; injected so tests control days and waits."""
+
+
+class Notifier(Protocol):
+    """Publishes events to screens and counters (called only after a commit)."""
+
+    def publish(self, events: Sequence[Event]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a signed-in user, or a configured device (kiosk, display, agent)."""
+
+    kind: str  # "user" or "device"
+    id: int
+    name: str
+    role: str  # a user's role (clerk, supervisor, admin), or a device's kind
+    centres: frozenset[str] | None  # None: every centre (administrators)
+
+    def may_act_in(self, centre: str) -> bool:
+        """Whether this principal may act in `centre`."""
+        return self.centres is None or centre in self.centres
+
+    @property
+    def is_user(self) -> bool:
+        """A person who signed in, not a device."""
+        return self.kind == "user"
+
+
+def require_centre(repo: Repository, code: str) -> Centre:
+    """The centre with `code`, or NotFound."""
+    centre = repo.centre(code)
+    if centre is None:
+        raise NotFound(f"There is no centre '{code}'.", code="unknown_centre")
+    return centre
+
+
+def require_service(repo: Repository, centre: Centre, code: str) -> Service:
+    """The centre's service with `code`, or NotFound."""
+    service = repo.service(centre, code)
+    if service is None:
+        raise NotFound(f"Centre {centre.code} has no service '{code}'.", code="unknown_service")
+    return service
+
+
+def require_counter(repo: Repository, centre: Centre, number: int) -> Counter:
+    """The centre's counter with `number`, or NotFound."""
+    counter = repo.counter(centre, number)
+    if counter is None:
+        raise NotFound(f"Centre {centre.code} has no counter {number}.", code="unknown_counter")
+    return counter
+
+
+def require_ticket(repo: Repository, public_id: str) -> Ticket:
+    """The ticket with this public id, or NotFound."""
+    ticket = repo.ticket(public_id)
+    if ticket is None:
+        raise NotFound("There is no such ticket.", code="unknown_ticket")
+    return ticket
+
+
+def require_access(principal: Principal, centre: Centre) -> None:
+    """Forbidden unless the principal may act in this centre."""
+    if not principal.may_act_in(centre.code):
+        raise Forbidden(f"You may not act in centre {centre.code}.")
+
+
+def today(centre: Centre, now: datetime) -> date:
+    """The centre's local day at `now`."""
+    return local_day(now, centre.timezone)

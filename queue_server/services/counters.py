@@ -1,0 +1,316 @@
+"""Use cases of a clerk at a counter: open, call next, recall, start, complete, no-show,
+transfer, pause, resume and close."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ..adapters.orm import Centre, Counter, Ticket, TicketEvent
+from ..adapters.repository import Repository
+from ..adapters.unit_of_work import CONFLICT_ERRORS, SqlUnitOfWork, UnitOfWorkFactory
+from ..domain.errors import Forbidden, InvalidState, InvalidValue, QueueEmpty
+from ..domain.events import CounterChanged, Event, TicketCalled, TicketChanged
+from ..domain.model import (
+    CounterAction,
+    CounterState,
+    TicketAction,
+    TicketStatus,
+    apply_ticket_action,
+    counter_next_state,
+    ticket_next_status,
+)
+from .common import (
+    Clock,
+    Notifier,
+    Principal,
+    require_access,
+    require_centre,
+    require_counter,
+    require_service,
+    today,
+)
+from .tickets import expire_past_days, queue_changes
+from .views import QueueFigures, counter_view, ticket_view
+
+CLAIM_ROUNDS = 5
+CANDIDATES_PER_ROUND = 10
+
+
+@dataclass(frozen=True)
+class CounterRef:
+    """Which counter a clerk works at."""
+
+    centre: str
+    number: int
+
+
+@dataclass
+class _AtCounter:
+    """What one counter action works on, inside its transaction."""
+
+    unit: SqlUnitOfWork
+    principal: Principal
+    centre: Centre
+    counter: Counter
+    now: datetime
+    events: list[Event]
+
+    @property
+    def repo(self) -> Repository:
+        return self.unit.repo
+
+    def figures(self) -> QueueFigures:
+        return QueueFigures(self.repo, self.centre, today(self.centre, self.now))
+
+    def current(self) -> Ticket:
+        """The counter's ticket, or InvalidState when it holds none."""
+        ticket = self.repo.current_ticket(self.counter)
+        if ticket is None:
+            raise InvalidState(f"Counter {self.counter.number} has no current ticket.")
+        return ticket
+
+    def record(self, ticket: Ticket, kind: str, duration_s: float | None = None) -> None:
+        """Add to the ticket's history (what reports and estimates are made from)."""
+        self.repo.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                kind=kind,
+                at=self.now,
+                service_id=ticket.service_id,
+                counter_id=self.counter.id,
+                user_id=self.principal.id if self.principal.is_user else None,
+                duration_s=None if duration_s is None else round(duration_s),
+            )
+        )
+
+    def ticket_changed(self, ticket: Ticket) -> None:
+        """Queue the event that tells the ticket's own page it changed."""
+        self.events.append(TicketChanged(self.centre.code, ticket.public_id, ticket.status))
+
+    def counter_changed(self, ticket: Ticket | None) -> None:
+        """Queue the event that keeps every screen of this counter in step."""
+        self.events.append(
+            CounterChanged(
+                self.centre.code,
+                self.counter.number,
+                self.counter.state,
+                ticket.number if ticket else None,
+            )
+        )
+
+    def finish(self, ticket: Ticket, action: TicketAction) -> None:
+        """End the ticket's time at this counter by `action` (complete, no-show, transfer)."""
+        occupied_s = (self.now - ticket.called_at).total_seconds() if ticket.called_at else None
+        apply_ticket_action(ticket, action, self.now)
+        if action in (TicketAction.COMPLETE, TicketAction.TRANSFER):
+            self.record(ticket, "served", occupied_s)
+        self.record(ticket, action.value)
+        self.ticket_changed(ticket)
+
+
+def _counter_action(
+    principal: Principal,
+    ref: CounterRef,
+    act: Callable[[_AtCounter], dict],
+    *,
+    uow: UnitOfWorkFactory,
+    notifier: Notifier,
+    clock: Clock,
+) -> dict:
+    """Run `act` at the counter in one transaction; publish its events after the commit."""
+    if not principal.is_user:
+        raise Forbidden("Only a signed-in member of staff can work at a counter.")
+    with uow() as unit:
+        centre = require_centre(unit.repo, ref.centre)
+        require_access(principal, centre)
+        counter = require_counter(unit.repo, centre, ref.number)
+        now = clock()
+        at = _AtCounter(
+            unit, principal, centre, counter, now, expire_past_days(unit.repo, centre, now)
+        )
+        result = act(at)
+        try:
+            unit.commit()
+        except CONFLICT_ERRORS:
+            raise InvalidState(
+                f"Counter {counter.number} changed at the same moment elsewhere; try again."
+            ) from None
+    notifier.publish(at.events)
+    return result
+
+
+def _ok_ticket(at: _AtCounter, ticket: Ticket) -> dict:
+    return {"ticket": ticket_view(ticket, None)}
+
+
+def _ok_counter(at: _AtCounter) -> dict:
+    return {"counter": counter_view(at.counter, at.repo.current_ticket(at.counter))}
+
+
+def open_counter(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+    """Sign in at a counter: a closed counter opens; an open or paused one keeps its state."""
+
+    def act(at: _AtCounter) -> dict:
+        _move_counter(at, CounterAction.OPEN)
+        at.counter.clerk_id = at.principal.id
+        return _ok_counter(at)
+
+    return _counter_action(principal, ref, act, **deps)
+
+
+def call_next(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+    """Finish the current ticket as done and call the next by the call order."""
+
+    def act(at: _AtCounter) -> dict:
+        if at.counter.state != CounterState.OPEN:
+            raise InvalidState(
+                f"Counter {at.counter.number} is {at.counter.state}; resume it first."
+            )
+        current = at.repo.current_ticket(at.counter)
+        if current is not None:
+            at.finish(current, TicketAction.COMPLETE)
+            at.repo.flush()
+        ticket = _claim_next(at)
+        if ticket is None:
+            raise QueueEmpty(f"No one is waiting for counter {at.counter.number}'s services.")
+        at.record(ticket, "called")
+        at.events.append(_called_event(at, ticket, recall=False))
+        at.ticket_changed(ticket)
+        at.counter_changed(ticket)
+        figures = at.figures()
+        at.events += queue_changes(figures, figures.related(ticket.service_id))
+        return _ok_ticket(at, ticket)
+
+    return _counter_action(principal, ref, act, **deps)
+
+
+def _claim_next(at: _AtCounter) -> Ticket | None:
+    """Claim the first waiting ticket no other counter took first (atomic in the database)."""
+    service_ids = [s.id for s in at.counter.services]
+    called = ticket_next_status(TicketStatus.WAITING, TicketAction.CALL)
+    values = {"status": called.value, "called_at": at.now, "counter_id": at.counter.id}
+    day = today(at.centre, at.now)
+    for _ in range(CLAIM_ROUNDS):
+        candidates = at.repo.waiting_in_order(at.centre, service_ids, day, CANDIDATES_PER_ROUND)
+        if not candidates:
+            return None
+        for ticket_id in candidates:
+            ticket = at.repo.claim_ticket(ticket_id, values)
+            if ticket is not None:
+                return ticket
+    raise InvalidState("Other counters are calling at this very moment; try again.")
+
+
+def _called_event(at: _AtCounter, ticket: Ticket, *, recall: bool) -> TicketCalled:
+    return TicketCalled(
+        centre=at.centre.code,
+        ticket_id=ticket.public_id,
+        number=ticket.number,
+        counter=at.counter.number,
+        service=ticket.service.code,
+        called_at=at.now.astimezone(ZoneInfo(at.centre.timezone)),
+        recall=recall,
+    )
+
+
+def recall(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+    """Announce the current (called) ticket again."""
+
+    def act(at: _AtCounter) -> dict:
+        ticket = at.current()
+        apply_ticket_action(ticket, TicketAction.RECALL, at.now)
+        at.record(ticket, "recalled")
+        at.events.append(_called_event(at, ticket, recall=True))
+        return _ok_ticket(at, ticket)
+
+    return _counter_action(principal, ref, act, **deps)
+
+
+def start(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+    """The called citizen has arrived at the counter: serving."""
+
+    def act(at: _AtCounter) -> dict:
+        ticket = at.current()
+        apply_ticket_action(ticket, TicketAction.START, at.now)
+        at.record(ticket, "started")
+        at.ticket_changed(ticket)
+        at.counter_changed(ticket)
+        return _ok_ticket(at, ticket)
+
+    return _counter_action(principal, ref, act, **deps)
+
+
+def _finishing(action: TicketAction) -> Callable[..., dict]:
+    """A use case that ends the current ticket by `action` (complete or no-show)."""
+
+    def use_case(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+        def act(at: _AtCounter) -> dict:
+            ticket = at.current()
+            at.finish(ticket, action)
+            at.counter_changed(None)
+            return _ok_ticket(at, ticket)
+
+        return _counter_action(principal, ref, act, **deps)
+
+    use_case.__doc__ = f"End the counter's current ticket: {action.value}."
+    return use_case
+
+
+complete = _finishing(TicketAction.COMPLETE)
+no_show = _finishing(TicketAction.NO_SHOW)
+
+
+def transfer(principal: Principal, ref: CounterRef, service_code: str, **deps) -> dict:  # type: ignore[no-untyped-def]
+    """Send the current ticket to another service's queue, keeping its number and rank."""
+
+    def act(at: _AtCounter) -> dict:
+        ticket = at.current()
+        target = require_service(at.repo, at.centre, service_code)
+        if target.id == ticket.service_id:
+            raise InvalidValue(f"Ticket {ticket.number} is already for {target.code}.")
+        if not target.open:
+            raise InvalidState(f"{target.name_en} is closed now.", code="service_closed")
+        source_id = ticket.service_id
+        at.finish(ticket, TicketAction.TRANSFER)
+        ticket.service = target
+        ticket.counter_id = None
+        at.repo.flush()
+        at.counter_changed(None)
+        figures = at.figures()
+        at.events += queue_changes(figures, figures.related(source_id) | figures.related(target.id))
+        return {"ticket": ticket_view(ticket, figures)}
+
+    return _counter_action(principal, ref, act, **deps)
+
+
+def _moving_counter(action: CounterAction) -> Callable[..., dict]:
+    """A use case that moves the counter by `action` (pause, resume, close)."""
+
+    def use_case(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+        def act(at: _AtCounter) -> dict:
+            _move_counter(at, action)
+            figures = at.figures()
+            at.events += queue_changes(figures, (s.id for s in at.counter.services))
+            return _ok_counter(at)
+
+        return _counter_action(principal, ref, act, **deps)
+
+    use_case.__doc__ = f"Change the counter's state: {action.value}."
+    return use_case
+
+
+def _move_counter(at: _AtCounter, action: CounterAction) -> None:
+    """Apply a counter action by the transition table, and tell the counter's screens."""
+    current = at.repo.current_ticket(at.counter)
+    at.counter.state = counter_next_state(
+        at.counter.state, action, holds_ticket=current is not None
+    ).value
+    at.counter_changed(current)
+
+
+pause = _moving_counter(CounterAction.PAUSE)
+resume = _moving_counter(CounterAction.RESUME)
+close = _moving_counter(CounterAction.CLOSE)

@@ -1,0 +1,85 @@
+"""Loading a centre configuration into the database, idempotently."""
+
+from __future__ import annotations
+
+import secrets
+
+from ..adapters.orm import Centre, Counter, Device, Service, User
+from ..adapters.repository import Repository
+from ..adapters.unit_of_work import UnitOfWorkFactory
+from ..centre_config import CentreConfig, CentreEntry, UserEntry
+from .auth import hash_device_token, hash_password, password_matches
+
+
+def apply_centre_config(config: CentreConfig, *, uow: UnitOfWorkFactory) -> None:
+    """Create or update what the file names; delete nothing that has history.
+
+    Loading the same file twice changes nothing. A device left out of the file for its
+    centre loses its access (its token is replaced), since a lost kiosk must be shut out.
+    """
+    with uow() as unit:
+        repo = unit.repo
+        for entry in config.centre:
+            _apply_centre(repo, entry)
+        centres = {c.code: c for c in repo.centres()}
+        for user_entry in config.user:
+            _apply_user(repo, user_entry, centres)
+        unit.commit()
+
+
+def _apply_centre(repo: Repository, entry: CentreEntry) -> None:
+    centre = repo.centre(entry.code)
+    if centre is None:
+        centre = Centre(code=entry.code)
+        repo.add(centre)
+    centre.name = entry.name
+    centre.timezone = entry.timezone
+    centre.priority_bonus_s = entry.priority_bonus_s
+    centre.appointment_bonus_s = entry.appointment_bonus_s
+    repo.flush()
+    services = {s.code: s for s in repo.services(centre)}
+    for item in entry.service:
+        service = services.get(item.code)
+        if service is None:
+            service = services[item.code] = Service(centre_id=centre.id, code=item.code)
+            repo.add(service)
+        service.prefix = item.prefix
+        service.name_en, service.name_sw = item.name.en, item.name.sw
+        service.category_en, service.category_sw = item.category.en, item.category.sw
+        service.fee_kes = item.fee_kes
+        service.open = item.open
+        service.typical_service_s = item.typical_service_s
+    repo.flush()
+    counters = {c.number: c for c in repo.counters(centre)}
+    for counter_entry in entry.counter:
+        counter = counters.get(counter_entry.number)
+        if counter is None:
+            counter = Counter(centre_id=centre.id, number=counter_entry.number, state="closed")
+            repo.add(counter)
+        counter.services = [services[code] for code in counter_entry.services]
+    _apply_devices(repo, centre, entry)
+
+
+def _apply_devices(repo: Repository, centre: Centre, entry: CentreEntry) -> None:
+    devices = {d.name: d for d in repo.devices(centre)}
+    for item in entry.device:
+        device = devices.pop(item.name, None)
+        if device is None:
+            device = Device(centre_id=centre.id, name=item.name)
+            repo.add(device)
+        device.kind = item.kind
+        device.token_hash = hash_device_token(item.token)
+        device.printer = item.printer
+    for removed in devices.values():
+        removed.token_hash = hash_device_token(secrets.token_urlsafe(32))
+
+
+def _apply_user(repo: Repository, entry: UserEntry, centres: dict[str, Centre]) -> None:
+    user = repo.user(entry.username)
+    if user is None:
+        user = User(username=entry.username, password_hash=hash_password(entry.password))
+        repo.add(user)
+    elif not password_matches(user.password_hash, entry.password):
+        user.password_hash = hash_password(entry.password)
+    user.role = entry.role
+    user.centres = [centres[code] for code in entry.centres]

@@ -1,0 +1,231 @@
+"""Use cases of the waiting hall: issue a ticket, follow it, list services, show the hall."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from ..adapters.orm import Centre, Ticket
+from ..adapters.repository import Repository
+from ..adapters.unit_of_work import CONFLICT_ERRORS, UnitOfWorkFactory
+from ..domain.errors import Forbidden, InvalidState, InvalidValue
+from ..domain.events import Event, QueueChanged, TicketChanged
+from ..domain.model import Priority, TicketAction, TicketStatus, parse_priority, ticket_next_status
+from ..domain.numbering import format_number
+from ..domain.phone import normalize_phone
+from ..domain.routing import RankPolicy, rank_time
+from .common import (
+    Clock,
+    Notifier,
+    Principal,
+    require_access,
+    require_centre,
+    require_service,
+    require_ticket,
+    today,
+)
+from .views import QueueFigures, iso, service_view, ticket_view
+
+PHONE_KEPT_FOR = timedelta(days=30)
+LANGUAGES = ("en", "sw")
+
+
+def issue_ticket(
+    principal: Principal,
+    centre_code: str,
+    service_code: str,
+    *,
+    priority: str = "none",
+    language: str = "en",
+    phone: str | None = None,
+    idempotency_key: str | None = None,
+    uow: UnitOfWorkFactory,
+    notifier: Notifier,
+    clock: Clock,
+) -> dict:
+    """Issue a ticket and commit it before anyone is told; the same key gives the same ticket."""
+    rank = parse_priority(priority)
+    if language not in LANGUAGES:
+        raise InvalidValue("language must be 'en' or 'sw'.")
+    phone_e164 = normalize_phone(phone) if phone else None
+    for attempt in range(2):
+        try:
+            return _issue_once(
+                principal,
+                centre_code,
+                service_code,
+                rank,
+                language,
+                phone_e164,
+                idempotency_key,
+                uow=uow,
+                notifier=notifier,
+                clock=clock,
+            )
+        except CONFLICT_ERRORS:
+            # Another process issued under the same key at the same moment: its ticket
+            # is committed now, so the second attempt returns it.
+            if attempt or idempotency_key is None:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _issue_once(
+    principal: Principal,
+    centre_code: str,
+    service_code: str,
+    priority: Priority,
+    language: str,
+    phone: str | None,
+    idempotency_key: str | None,
+    *,
+    uow: UnitOfWorkFactory,
+    notifier: Notifier,
+    clock: Clock,
+) -> dict:
+    """One attempt at issuing, in one transaction."""
+    with uow() as unit:
+        repo = unit.repo
+        centre = require_centre(repo, centre_code)
+        _require_issuer(principal, centre)
+        service = require_service(repo, centre, service_code)
+        now = clock()
+        day = today(centre, now)
+        if idempotency_key:
+            earlier = repo.ticket_by_idempotency_key(centre, idempotency_key)
+            if earlier is not None:
+                if earlier.issued_service_id != service.id:
+                    raise InvalidState(
+                        "This Idempotency-Key was used for another service.",
+                        code="idempotency_key_reused",
+                    )
+                return ticket_view(earlier, QueueFigures(repo, centre, earlier.day))
+        if not service.open:
+            raise InvalidState(f"{service.name_en} is closed now.", code="service_closed")
+        sequence = repo.claim_sequence(centre, service, day)
+        ticket = Ticket(
+            public_id=secrets.token_urlsafe(16),
+            centre=centre,
+            service=service,
+            issued_service_id=service.id,
+            day=day,
+            sequence=sequence,
+            number=format_number(service.prefix, sequence),
+            status=TicketStatus.WAITING.value,
+            priority=priority.value,
+            language=language,
+            phone=phone,
+            phone_consent_at=now if phone else None,
+            issued_at=now,
+            rank_at=rank_time(now, priority, _policy(centre)),
+            device_id=principal.id if principal.kind == "device" else None,
+            idempotency_key=idempotency_key,
+        )
+        repo.add(ticket)
+        repo.flush()
+        figures = QueueFigures(repo, centre, day)
+        view = ticket_view(ticket, figures)
+        events = queue_changes(figures, figures.related(service.id))
+        unit.commit()
+    notifier.publish(events)
+    return view
+
+
+def _require_issuer(principal: Principal, centre: Centre) -> None:
+    """Kiosks issue for their own centre; staff for the centres they work in."""
+    if principal.kind == "device" and principal.role != "kiosk":
+        raise Forbidden("Only a kiosk or a member of staff can issue tickets.")
+    require_access(principal, centre)
+
+
+def _policy(centre: Centre) -> RankPolicy:
+    """The centre's call-order bonuses."""
+    return RankPolicy(centre.priority_bonus_s, centre.appointment_bonus_s)
+
+
+def queue_changes(figures: QueueFigures, service_ids: Iterable[int]) -> list[Event]:
+    """queue_changed events for these services, with their counts and estimates now."""
+    by_id = {s.id: s for s in figures.centre.services}
+    return [
+        QueueChanged(
+            figures.centre.code,
+            by_id[sid].code,
+            figures.service_waiting(by_id[sid]),
+            figures.service_wait(by_id[sid]),
+        )
+        for sid in sorted(service_ids)
+    ]
+
+
+def get_ticket(public_id: str, *, uow: UnitOfWorkFactory) -> dict:
+    """A ticket as its holder sees it, with its place in the queue while it waits."""
+    with uow(write=False) as unit:
+        ticket = require_ticket(unit.repo, public_id)
+        return ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
+
+
+def list_centres(*, uow: UnitOfWorkFactory) -> list[dict]:
+    """Every centre's code, name and time zone."""
+    with uow(write=False) as unit:
+        return [
+            {"code": c.code, "name": c.name, "timezone": c.timezone} for c in unit.repo.centres()
+        ]
+
+
+def list_services(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> list[dict]:
+    """A centre's services with their waiting counts and estimated waits now."""
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, centre_code)
+        figures = QueueFigures(unit.repo, centre, today(centre, clock()))
+        return [service_view(s, figures) for s in unit.repo.services(centre)]
+
+
+def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict:
+    """What the hall screen shows: who is at which counter, and how many wait per service."""
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, centre_code)
+        figures = QueueFigures(unit.repo, centre, today(centre, clock()))
+        return {
+            "centre": centre.code,
+            "name": centre.name,
+            "timezone": centre.timezone,
+            "now_serving": [
+                {
+                    "number": t.number,
+                    "counter": t.counter.number if t.counter else None,
+                    "service": t.service.code,
+                    "called_at": iso(t.called_at, centre.timezone),
+                }
+                for t in unit.repo.now_serving(centre)
+            ],
+            "waiting": {s.code: figures.service_waiting(s) for s in unit.repo.services(centre)},
+        }
+
+
+def close_past_days(*, uow: UnitOfWorkFactory, notifier: Notifier, clock: Clock) -> int:
+    """Expire tickets left open from earlier local days, and forget old phone numbers.
+
+    Run by the server every minute; the expiry also happens inside issue and call, so
+    a ticket from yesterday is never called today even between two sweeps.
+    """
+    now = clock()
+    events: list[Event] = []
+    with uow() as unit:
+        for centre in unit.repo.centres():
+            events += expire_past_days(unit.repo, centre, now)
+        unit.repo.forget_phone_numbers(now - PHONE_KEPT_FOR)
+        unit.commit()
+    notifier.publish(events)
+    return sum(isinstance(e, TicketChanged) for e in events)
+
+
+def expire_past_days(repo: Repository, centre: Centre, now: datetime) -> list[Event]:
+    """Expire the centre's tickets still open from before its local today; their events."""
+    status = ticket_next_status(TicketStatus.WAITING, TicketAction.EXPIRE)
+    ids = repo.expire_open_before(
+        centre, today(centre, now), {"status": status.value, "finished_at": now}
+    )
+    if not ids:
+        return []
+    return [TicketChanged(centre.code, t, status.value) for t in repo.public_ids(ids)]

@@ -1,0 +1,122 @@
+"""Read models: tickets, services and counters as the contract shows them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from ..adapters.orm import Centre, Counter, Service, Ticket
+from ..adapters.repository import Repository
+from ..domain.estimates import (
+    RECENT_SERVICES,
+    counters_at_work,
+    estimated_wait_s,
+    typical_service_s,
+)
+from ..domain.model import TicketStatus
+from ..domain.routing import related_services
+
+
+def iso(moment: datetime | None, timezone: str) -> str | None:
+    """ISO 8601 with the centre's offset (e.g. 2026-11-23T09:14:05+03:00), or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
+
+
+class QueueFigures:
+    """Waiting counts and estimates of one centre for one local day, read once."""
+
+    def __init__(self, repo: Repository, centre: Centre, day: date) -> None:
+        self.repo = repo
+        self.centre = centre
+        self.day = day
+        self.waiting = repo.waiting_counts(centre, day)
+        self._typical: dict[int, float] = {}
+
+    @cached_property
+    def counters(self) -> list[tuple[str, frozenset[int]]]:
+        """Each counter's state and the ids of the services it serves."""
+        return [
+            (c.state, frozenset(s.id for s in c.services)) for c in self.repo.counters(self.centre)
+        ]
+
+    def related(self, service_id: int) -> set[int]:
+        """Services competing with `service_id` for the same counters."""
+        return related_services(service_id, (served for _, served in self.counters))
+
+    def typical_s(self, service: Service) -> float:
+        """The service's typical time at the counter."""
+        if service.id not in self._typical:
+            recent = self.repo.recent_durations(service, RECENT_SERVICES)
+            self._typical[service.id] = typical_service_s(recent, service.typical_service_s)
+        return self._typical[service.id]
+
+    def wait_for(self, service: Service, ahead: int) -> int:
+        """Estimated seconds before a ticket of `service` with `ahead` before it is called."""
+        return estimated_wait_s(
+            ahead, self.typical_s(service), counters_at_work(service.id, self.counters)
+        )
+
+    def service_waiting(self, service: Service) -> int:
+        """Tickets waiting for this service."""
+        return self.waiting.get(service.id, 0)
+
+    def service_wait(self, service: Service) -> int:
+        """The estimated wait of a ticket issued now for `service`."""
+        ahead = sum(self.waiting.get(sid, 0) for sid in self.related(service.id))
+        return self.wait_for(service, ahead)
+
+    def ticket_ahead(self, ticket: Ticket) -> int:
+        """How many tickets will be called before this waiting ticket."""
+        return self.repo.count_ahead(ticket, self.related(ticket.service_id))
+
+
+def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict:
+    """The contract's `ticket` object; `figures` is needed only while the ticket waits."""
+    centre, service = ticket.centre, ticket.service
+    waiting = ticket.status == TicketStatus.WAITING and figures is not None
+    ahead = figures.ticket_ahead(ticket) if waiting and figures else None
+    return {
+        "id": ticket.public_id,
+        "number": ticket.number,
+        "centre": centre.code,
+        "service": service.code,
+        "service_name": {"en": service.name_en, "sw": service.name_sw},
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "language": ticket.language,
+        "issued_at": iso(ticket.issued_at, centre.timezone),
+        "called_at": iso(ticket.called_at, centre.timezone),
+        "counter": ticket.counter.number if ticket.counter else None,
+        "position": None if ahead is None else ahead + 1,
+        "ahead": ahead,
+        "estimated_wait_s": None
+        if ahead is None or figures is None
+        else figures.wait_for(service, ahead),
+    }
+
+
+def service_view(service: Service, figures: QueueFigures) -> dict:
+    """The contract's service entry with its live waiting count and estimate."""
+    return {
+        "code": service.code,
+        "prefix": service.prefix,
+        "name": {"en": service.name_en, "sw": service.name_sw},
+        "category": {"en": service.category_en, "sw": service.category_sw},
+        "fee_kes": service.fee_kes,
+        "open": service.open,
+        "waiting": figures.service_waiting(service),
+        "estimated_wait_s": figures.service_wait(service),
+    }
+
+
+def counter_view(counter: Counter, current: Ticket | None) -> dict:
+    """The contract's counter object."""
+    return {
+        "number": counter.number,
+        "services": [s.code for s in counter.services],
+        "state": counter.state,
+        "ticket": ticket_view(current, None) if current else None,
+    }
