@@ -28,7 +28,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, in_memory=parsed.database in (None, "", ":memory:"))
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # psycopg2 cooperates with eventlet; psycopg 3 (SQLAlchemy 2.1's default) blocks it.
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg2")
+        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
     raise DatabaseUnavailable(f"unsupported database '{parsed.get_backend_name()}'")
 
 

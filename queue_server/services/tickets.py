@@ -126,7 +126,8 @@ def _issue_once(
         repo.flush()
         figures = QueueFigures(repo, centre, day)
         view = ticket_view(ticket, figures)
-        events = queue_changes(figures, figures.related(service.id))
+        events = expire_past_days(repo, centre, now)
+        events += queue_changes(figures, figures.related(service.id))
         unit.commit()
     notifier.publish(events)
     return view
