@@ -32,3 +32,16 @@ def server(db_url: str, config_file: Path, tmp_path: Path) -> Iterator[ServerPro
     process.start()
     yield process
     process.kill()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """One server for a module whose tests change nothing (bad inputs); once per backend."""
+    folder = tmp_path_factory.mktemp("shared")
+    with database_url(request.param, folder) as url:
+        process = ServerProcess(url, folder, config=make_config_file(folder))
+        process.start()
+        yield process
+        process.kill()

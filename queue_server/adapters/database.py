@@ -42,7 +42,12 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
     else:
         database = make_url(url).database
         if database:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"cannot create the folder of SQLite database {database}: {exc.strerror}"
+                ) from None
         engine = create_engine(url, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")

@@ -1,0 +1,90 @@
+"""Clients as devices speak to the server: HTTP with requests, Socket.IO with python-socketio."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import requests
+import socketio
+
+from tests.support.centres import PASSWORD
+
+EVENT_TIMEOUT_S = 10
+
+
+def login(base: str, username: str, password: str = PASSWORD) -> str:
+    """Sign in over HTTP; the bearer token."""
+    response = requests.post(
+        f"{base}/api/v1/auth/login", json={"username": username, "password": password}, timeout=10
+    )
+    response.raise_for_status()
+    return response.json()["token"]
+
+
+def issue(base: str, token: str, service: str, centre: str = "TST", **fields: object) -> dict:
+    """Issue a ticket as a kiosk; the ticket (raises on an error status)."""
+    response = requests.post(
+        f"{base}/api/v1/centres/{centre}/tickets",
+        json={"service": service, **fields},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+class CounterClient:
+    """A clerk's screen on /counter."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.connect(base, namespaces=["/counter"], auth={"token": token}, transports=["websocket"])
+
+    def __call__(self, event: str, data: object = None) -> dict:
+        """Send an acknowledged event and return the acknowledgement."""
+        return self.sio.call(event, {} if data is None else data, namespace="/counter", timeout=15)
+
+    def close(self) -> None:
+        self.sio.disconnect()
+
+
+class DisplayClient:
+    """A hall screen on /display that keeps every event it receives, in order."""
+
+    def __init__(self, base: str, centre: str = "TST", *, reconnection: bool = False, **auth: str) -> None:
+        self.events: list[tuple[str, dict]] = []
+        self._changed = threading.Condition()
+        self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=0.5)
+        for name in ("snapshot", "ticket_called", "queue_changed", "ticket_changed"):
+            self.sio.on(name, self._keeper(name), namespace="/display")
+        self.sio.connect(
+            base, namespaces=["/display"], auth={"centre": centre, **auth}, transports=["websocket"]
+        )
+
+    def _keeper(self, name: str) -> Callable[[dict], None]:
+        def keep(data: dict) -> None:
+            with self._changed:
+                self.events.append((name, data))
+                self._changed.notify_all()
+
+        return keep
+
+    def of(self, name: str) -> list[dict]:
+        """Payloads of the events named `name` so far."""
+        with self._changed:
+            return [data for event, data in self.events if event == name]
+
+    def wait_for(self, name: str, test: Callable[[dict], bool] = lambda _: True, count: int = 1) -> list[dict]:
+        """Wait until `count` events named `name` pass `test`; those events."""
+
+        def matching() -> list[dict]:
+            return [data for event, data in self.events if event == name and test(data)]
+
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(matching()) >= count, timeout=EVENT_TIMEOUT_S):
+                raise AssertionError(f"no {count} x {name} in time; got {self.events!r}")
+            return matching()
+
+    def close(self) -> None:
+        self.sio.disconnect()
