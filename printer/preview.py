@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
+from dataclasses import replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.constants
@@ -95,3 +100,39 @@ def _font(bold: bool, size: int) -> Font:
     if path.exists():
         return ImageFont.truetype(str(path), size)
     return ImageFont.load_default(size)
+
+
+SAMPLE_TICKET = TicketPrint(
+    centre_name="Huduma Centre Mombasa",
+    service_name={"en": "National ID card application", "sw": "Maombi ya kitambulisho cha taifa"},
+    language="en",
+    number="A001",
+    priority="none",
+    issued_at_local=datetime(2026, 11, 23, 9, 14, tzinfo=ZoneInfo("Africa/Nairobi")),
+    ahead=3,
+    estimated_wait_s=720,
+    track_url="https://queue.example.ke/track/q7Hk2mZ9xPa4",
+    paper_width_mm=80,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m printer.preview --out FILE.png`: draw a sample ticket."""
+    parser = argparse.ArgumentParser(prog="python -m printer.preview", description=main.__doc__)
+    parser.add_argument("--out", required=True, help="where to write the PNG")
+    parser.add_argument("--width", type=int, choices=(80, 58), default=80, help="paper, in mm")
+    parser.add_argument("--language", choices=("en", "sw"), default="en")
+    parser.add_argument(
+        "--priority", choices=("none", "elderly", "disability", "expectant"), default="none"
+    )
+    args = parser.parse_args(argv)
+    ticket = replace(
+        SAMPLE_TICKET, paper_width_mm=args.width, language=args.language, priority=args.priority
+    )
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    preview_png(ticket, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

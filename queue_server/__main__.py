@@ -18,6 +18,8 @@ from eventlet import wsgi  # noqa: E402
 from eventlet.support.psycopg2_patcher import make_psycopg_green  # noqa: E402
 
 from .adapters.database import DatabaseUnavailable  # noqa: E402
+from .adapters.message_queue import MessageQueueUnavailable  # noqa: E402
+from .adapters.print_worker import PrintWorker, WakingNotifier  # noqa: E402
 from .app import DEMO_CONFIG, create_app  # noqa: E402
 from .bootstrap import QueueServices  # noqa: E402
 from .config import settings_from_env  # noqa: E402
@@ -55,13 +57,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         app = create_app(settings)
         listener = eventlet.listen((settings.host, settings.port))
-    except (ConfigError, DatabaseUnavailable, ValueError, OSError) as exc:
+    except (ConfigError, DatabaseUnavailable, MessageQueueUnavailable, ValueError, OSError) as exc:
         print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return EXIT_BAD_START
     queue: QueueServices = app.extensions["queue"]
     for warning in queue.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     socketio.start_background_task(_sweep_forever, queue)
+    worker = PrintWorker(queue.uow, queue.clock)
+    queue.notifier = WakingNotifier(queue.notifier, worker)  # a stored job is printed at once
+    socketio.start_background_task(worker.run_forever)
     host, port = listener.getsockname()[:2]
     if settings.demo:
         print_demo(settings.host, port)

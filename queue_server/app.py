@@ -6,15 +6,24 @@ from pathlib import Path
 
 from flask import Flask
 
+import common
+import counter
+import display
+import kiosk
+import track
+
+from .adapters.message_queue import check_message_queue
 from .api import bp as api_bp
 from .api.errors import register_error_handlers
+from .api.floor import bp as floor_bp
 from .bootstrap import bootstrap, system_clock
 from .centre_config import load_centre_config
 from .config import Settings, settings_from_env
 from .extensions import socketio
-from .protocol import COUNTER_NS, DISPLAY_NS
+from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS
 from .realtime.counter import CounterNamespace
 from .realtime.display import DisplayNamespace
+from .realtime.printer import PrinterNamespace
 from .services.common import Clock
 from .services.setup import apply_centre_config
 
@@ -24,6 +33,8 @@ DEMO_CONFIG = Path(__file__).resolve().parent / "demo.toml"
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> Flask:
     """Build the app: settings, database, centre configuration, routes and namespaces."""
     settings = settings or settings_from_env()
+    if settings.message_queue:
+        check_message_queue(settings.message_queue)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -31,6 +42,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         app,
         async_mode=settings.async_mode,
         message_queue=settings.message_queue,
+        channel=settings.message_queue_channel,
         cors_allowed_origins=allowed_origins(settings),
         max_http_buffer_size=settings.max_request_bytes,
         logger=False,
@@ -43,9 +55,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     ):
         apply_centre_config(load_centre_config(path), uow=queue.uow)
     app.register_blueprint(api_bp)
+    # The pages (each its own top-level package) and what they share.
+    app.register_blueprint(common.bp)
+    app.register_blueprint(kiosk.bp)
+    app.register_blueprint(display.bp)
+    app.register_blueprint(counter.bp)
+    app.register_blueprint(track.bp)
+    if settings.bench_floor:  # benchmarks only: the framework's floor, for comparison
+        app.register_blueprint(floor_bp)
     register_error_handlers(app)
     socketio.on_namespace(CounterNamespace(COUNTER_NS))
     socketio.on_namespace(DisplayNamespace(DISPLAY_NS))
+    socketio.on_namespace(PrinterNamespace(PRINTER_NS))
     return app
 
 

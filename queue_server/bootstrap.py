@@ -13,12 +13,28 @@ from .adapters.notifier import SocketIONotifier
 from .adapters.unit_of_work import UnitOfWorkFactory
 from .config import Settings
 from .services.auth import Authenticator
-from .services.common import Clock, Notifier
+from .services.common import Clock, Deps, Notifier
 
 
 def system_clock() -> datetime:
     """The present, in UTC."""
     return datetime.now(UTC)
+
+
+def scaled_clock(base: Clock, scale: float) -> Clock:
+    """A clock running `scale` times faster than `base` from now on (simulations only).
+
+    It reads `start + (base() - start) * scale`, where `start` is the moment it is made, so a
+    simulated centre day can pass in minutes; a scale of 1 returns `base` itself.
+    """
+    if scale == 1:
+        return base
+    start = base()
+
+    def clock() -> datetime:
+        return start + (base() - start) * scale
+
+    return clock
 
 
 @dataclass
@@ -32,7 +48,7 @@ class QueueServices:
     auth: Authenticator
     warnings: list[str]
 
-    def deps(self) -> dict:
+    def deps(self) -> Deps:
         """Keyword arguments every use case takes."""
         return {"uow": self.uow, "notifier": self.notifier, "clock": self.clock}
 
@@ -43,6 +59,7 @@ def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_cloc
     warnings = check_database(engine)
     migrate(engine)
     uow = UnitOfWorkFactory(engine)
+    clock = scaled_clock(clock, settings.time_scale)
     return QueueServices(
         settings=settings,
         uow=uow,

@@ -19,6 +19,7 @@ class Settings:
     config_file: str | None = None
     demo: bool = False
     message_queue: str | None = None
+    message_queue_channel: str = "huduma-queue"
     instance_path: Path = DEFAULT_INSTANCE
     async_mode: str = "eventlet"
     token_max_age_s: int = 12 * 3600
@@ -28,6 +29,8 @@ class Settings:
     login_failures_allowed: int = 5
     login_failure_window_s: int = 300
     public_url: str | None = None
+    bench_floor: bool = False  # QUEUE_BENCH_FLOOR=1: serve /bench/floor, for benchmarks only
+    time_scale: float = 1.0  # QUEUE_TIME_SCALE: the clock runs this much faster, for simulations
 
     @property
     def database(self) -> str:
@@ -44,6 +47,7 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         "QUEUE_DATABASE_URL": "database_url",
         "QUEUE_CONFIG": "config_file",
         "QUEUE_MESSAGE_QUEUE": "message_queue",
+        "QUEUE_MESSAGE_QUEUE_CHANNEL": "message_queue_channel",
         "QUEUE_PUBLIC_URL": "public_url",
     }
     for name, attr in simple.items():
@@ -55,6 +59,10 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         values["instance_path"] = Path(env["QUEUE_INSTANCE_PATH"])
     if env.get("QUEUE_CORS_ORIGINS"):
         values["cors_allowed_origins"] = env["QUEUE_CORS_ORIGINS"].split()
+    if env.get("QUEUE_BENCH_FLOOR"):
+        values["bench_floor"] = env["QUEUE_BENCH_FLOOR"] == "1"
+    if env.get("QUEUE_TIME_SCALE"):
+        values["time_scale"] = _time_scale(env["QUEUE_TIME_SCALE"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return replace(Settings(), **values)  # type: ignore[arg-type]
 
@@ -65,3 +73,11 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise ValueError(f"port {port} is out of range")
     return port
+
+
+def _time_scale(text: str) -> float:
+    """A positive clock speed-up from text (simulations only), or ValueError naming it."""
+    scale = float(text)
+    if not 0 < scale <= 10_000:
+        raise ValueError(f"QUEUE_TIME_SCALE {text} must be above 0 and at most 10000")
+    return scale

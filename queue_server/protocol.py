@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from .domain.events import CounterChanged, Event, QueueChanged, TicketCalled, TicketChanged
+import base64
+
+from .domain.events import (
+    CounterChanged,
+    Event,
+    PrintJobQueued,
+    QueueChanged,
+    TicketCalled,
+    TicketChanged,
+)
 
 COUNTER_NS = "/counter"
 DISPLAY_NS = "/display"
+PRINTER_NS = "/printer"
 
 SNAPSHOT = "snapshot"
 TICKET_CALLED = "ticket_called"
 QUEUE_CHANGED = "queue_changed"
 TICKET_CHANGED = "ticket_changed"
 COUNTER_CHANGED = "counter_changed"
+PRINT_JOB = "print_job"  # server -> print agent
+JOB_PRINTED = "job_printed"  # print agent -> server, acknowledged
+JOB_FAILED = "job_failed"  # print agent -> server, acknowledged
 
 
 def centre_room(centre: str) -> str:
@@ -27,6 +40,22 @@ def counter_room(centre: str, number: int) -> str:
 def ticket_room(public_id: str) -> str:
     """The pages following one ticket (its holder's phone)."""
     return f"ticket:{public_id}"
+
+
+def printer_room(centre: str, kiosk: str) -> str:
+    """The print agent of one kiosk."""
+    return f"printer:{centre}:{kiosk}"
+
+
+def print_job_payload(job_id: int, ticket_id: str, number: str, reprint: bool, data: bytes) -> dict:
+    """The print_job event: the ticket's ESC/POS bytes, base64-encoded, to print as they are."""
+    return {
+        "id": job_id,
+        "ticket": ticket_id,
+        "number": number,
+        "reprint": reprint,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
 
 
 Emission = tuple[str, str, dict, str]
@@ -64,4 +93,11 @@ def emissions(event: Event) -> list[Emission]:
             }
             room = counter_room(event.centre, event.counter)
             return [(COUNTER_NS, COUNTER_CHANGED, payload, room)]
+        case PrintJobQueued():
+            if not event.by_agent:
+                return []  # the server's own print worker sends it
+            payload = print_job_payload(
+                event.job_id, event.ticket_id, event.number, event.reprint, event.data
+            )
+            return [(PRINTER_NS, PRINT_JOB, payload, printer_room(event.centre, event.kiosk))]
     raise TypeError(f"no emission for {event!r}")

@@ -8,22 +8,33 @@ from collections.abc import Sequence
 from flask_socketio import SocketIO
 
 from ..domain.events import Event
-from ..protocol import emissions
+from ..protocol import Emission, emissions
 
 log = logging.getLogger(__name__)
 
 
 class SocketIONotifier:
-    """The only emitter of events; called by use cases after their commit."""
+    """The only emitter of events; called by use cases after their commit.
+
+    The emits run in a background task that first lets the caller answer: a clerk's
+    acknowledgement leaves before the fan-out to a hall of screens is queued, not after it.
+    Each task emits its events in order, and tasks run in the order they were started.
+    """
 
     def __init__(self, socketio: SocketIO) -> None:
         self.socketio = socketio
 
     def publish(self, events: Sequence[Event]) -> None:
-        """Emit every event to its rooms; a failed emit is logged, never undoes a commit."""
-        for event in events:
-            for namespace, name, payload, room in emissions(event):
-                try:
-                    self.socketio.emit(name, payload, namespace=namespace, to=room)
-                except Exception:  # the commit stands; screens resync on their next snapshot
-                    log.exception("could not emit %s to %s", name, room)
+        """Emit every event to its rooms, soon; a failed emit never undoes a commit."""
+        pending = [emission for event in events for emission in emissions(event)]
+        if pending:
+            self.socketio.start_background_task(self._emit_all, pending)
+
+    def _emit_all(self, pending: list[Emission]) -> None:
+        """Emit, after one yield so the use case's caller sends its answer first."""
+        self.socketio.sleep(0)
+        for namespace, name, payload, room in pending:
+            try:
+                self.socketio.emit(name, payload, namespace=namespace, to=room)
+            except Exception:  # the commit stands; screens resync on their next snapshot
+                log.exception("could not emit %s to %s", name, room)

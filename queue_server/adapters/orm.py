@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -230,3 +231,47 @@ class Secret(Base):
     __tablename__ = "secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PrintJob(Base):
+    """A ticket to print on a kiosk's printer, stored with the ticket and sent by a worker.
+
+    States: pending (waiting, or retrying after next_try_at), printing (claimed by a worker
+    until lease_until), printed, failed (given up, or a printer that cannot be used).
+    """
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (
+        Index("ix_print_jobs_state_device", "state", "device_id", "id"),
+        Index("ix_print_jobs_centre_created", "centre_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    state: Mapped[str] = mapped_column(String(16))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    ticket: Mapped[Ticket] = relationship()
+    device: Mapped[Device] = relationship()
+
+
+class PrinterState(Base):
+    """What a kiosk's printer last said about itself (or that it said nothing: unknown)."""
+
+    __tablename__ = "printer_states"
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    online: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    paper: Mapped[str] = mapped_column(String(16), default="unknown")
+    cover_open: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..domain import errors as e
@@ -34,7 +35,7 @@ HTTP_CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str):  # type: ignore[no-untyped-def]
+def error_response(status: int, code: str, message: str) -> ResponseReturnValue:
     """The contract's error body with `status`."""
     return jsonify({"error": {"code": code, "message": message}}), status
 
@@ -51,11 +52,11 @@ def register_error_handlers(app: Flask) -> None:
     """JSON errors for every failure, never a traceback, for API and pages alike."""
 
     @app.errorhandler(e.DomainError)
-    def _domain(error: e.DomainError):  # type: ignore[no-untyped-def]
+    def _domain(error: e.DomainError) -> ResponseReturnValue:
         return error_response(status_of(error), error.code, error.message)
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         if not request.path.startswith("/api/"):
             return error
@@ -63,6 +64,6 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(status, code, error.description or error.name)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(error: Exception) -> ResponseReturnValue:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "Something went wrong on the server.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from ..bootstrap import services
 from ..domain.errors import InvalidValue, Malformed, Unauthorized
 from ..schemas import IssueTicketRequest, LoginRequest, validate
-from ..services import tickets
+from ..services import counters, tickets
 from ..services.common import Principal
 from . import bp
 
@@ -32,7 +33,7 @@ def _principal() -> Principal:
 
 
 @bp.post("/auth/login")
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     body = validate(LoginRequest, _json_body())
     s = services()
     return jsonify(
@@ -47,18 +48,30 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/centres")
-def centres():  # type: ignore[no-untyped-def]
+def centres() -> ResponseReturnValue:
     return jsonify(tickets.list_centres(uow=services().uow))
 
 
 @bp.get("/centres/<centre>/services")
-def centre_services(centre: str):  # type: ignore[no-untyped-def]
+def centre_services(centre: str) -> ResponseReturnValue:
     s = services()
     return jsonify(tickets.list_services(centre, uow=s.uow, clock=s.clock))
 
 
+@bp.get("/centres/<centre>/counters")
+def centre_counters(centre: str) -> ResponseReturnValue:
+    return jsonify(counters.list_counters(_principal(), centre, uow=services().uow))
+
+
+@bp.get("/centres/<centre>/counters/<int:number>/queues")
+def counter_queues(centre: str, number: int) -> ResponseReturnValue:
+    s = services()
+    ref = counters.CounterRef(centre, number)
+    return jsonify(counters.counter_queues(_principal(), ref, uow=s.uow, clock=s.clock))
+
+
 @bp.post("/centres/<centre>/tickets")
-def issue_ticket(centre: str):  # type: ignore[no-untyped-def]
+def issue_ticket(centre: str) -> ResponseReturnValue:
     principal = _principal()
     body = validate(IssueTicketRequest, _json_body())
     key = request.headers.get("Idempotency-Key")
@@ -75,11 +88,12 @@ def issue_ticket(centre: str):  # type: ignore[no-untyped-def]
         language=body.language,
         phone=body.phone,
         idempotency_key=key,
+        base_url=s.settings.public_url or request.host_url,
         **s.deps(),
     )
     return jsonify(ticket), 201
 
 
 @bp.get("/tickets/<ticket_id>")
-def get_ticket(ticket_id: str):  # type: ignore[no-untyped-def]
+def get_ticket(ticket_id: str) -> ResponseReturnValue:
     return jsonify(tickets.get_ticket(ticket_id, uow=services().uow))

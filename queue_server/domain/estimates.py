@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import heapq
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 
 RECENT_SERVICES = 20
@@ -24,11 +26,73 @@ def estimated_wait_s(ahead: int, service_s: float, counters_at_work: int) -> int
     return round(ahead * service_s / max(counters_at_work, 1))
 
 
-def counters_at_work(service_id: int, counters: Iterable[tuple[str, frozenset[int]]]) -> int:
-    """Counters that will call this service's tickets: the open ones, else all that serve it.
+def connected_services(service_id: int, counter_services: Iterable[frozenset[int]]) -> set[int]:
+    """The services linked to `service_id` through counters that serve several of them.
 
-    When every counter for a service is paused or not yet open, the estimate assumes they
-    will open, rather than promising an endless wait.
+    Their queues drain through the same counters, so their waits are estimated together.
     """
-    serving = [state for state, services in counters if service_id in services]
-    return sum(1 for state in serving if state == "open") or len(serving) or 1
+    groups = list(counter_services)
+    connected, grown = {service_id}, True
+    while grown:
+        grown = False
+        for served in groups:
+            if served & connected and not served <= connected:
+                connected |= served
+                grown = True
+    return connected
+
+
+def call_times(
+    waiting: Mapping[int, int],
+    counters: Sequence[tuple[str, frozenset[int]]],
+    service_s: Mapping[int, float],
+) -> dict[int, list[float]]:
+    """Seconds until each waiting ticket is likely called, per service in call order.
+
+    A replay of the counters at work: each, when free, calls the first of its services'
+    tickets by the call order and is busy for that service's typical time. Each service's
+    tickets are taken as spread evenly over the time they were issued, which interleaves the
+    services' queues. The list of a service has one more entry than it has tickets waiting:
+    when a ticket issued now would be called.
+    """
+    working = _working_counters(counters, waiting)
+    taken = dict.fromkeys(waiting, 0)
+    times: dict[int, list[float]] = {sid: [] for sid in waiting}
+    free = [(0.0, index) for index in range(len(working))]
+    while free:
+        at, index = heapq.heappop(free)
+        choice = _next_ticket(working[index], waiting, taken)
+        if choice is None:
+            continue  # nothing left that this counter serves
+        times[choice].append(at)
+        taken[choice] += 1
+        newcomer = taken[choice] > waiting[choice]
+        heapq.heappush(free, (at if newcomer else at + service_s[choice], index))
+    return times
+
+
+def _working_counters(
+    counters: Sequence[tuple[str, frozenset[int]]], waiting: Mapping[int, int]
+) -> list[frozenset[int]]:
+    """The services each counter at work calls: the open counters; and for the services no open
+    counter serves, every other counter that serves them (rather than promising an endless
+    wait, the estimate assumes they will open for those services)."""
+    open_ = [served & waiting.keys() for state, served in counters if state == "open"]
+    uncovered = waiting.keys() - frozenset().union(*open_)
+    assumed = [served & uncovered for state, served in counters if state != "open"]
+    return [served for served in open_ + assumed if served]
+
+
+def _next_ticket(
+    served: frozenset[int], waiting: Mapping[int, int], taken: dict[int, int]
+) -> int | None:
+    """The service whose next ticket comes first by the (evenly spread) call order."""
+    best, best_rank = None, math.inf
+    for sid in served:
+        count, done = waiting[sid], taken[sid]
+        if done > count:
+            continue
+        rank = (done + 0.5) / count if done < count else 2.0  # the newcomer comes last
+        if rank < best_rank:
+            best, best_rank = sid, rank
+    return best

@@ -48,4 +48,18 @@ class CounterChanged:
     ticket_number: str | None
 
 
-Event = TicketCalled | TicketChanged | QueueChanged | CounterChanged
+@dataclass(frozen=True)
+class PrintJobQueued:
+    """A ticket waits to be printed on a kiosk's printer (by the server, or by its print agent)."""
+
+    centre: str
+    kiosk: str
+    job_id: int
+    ticket_id: str
+    number: str
+    reprint: bool
+    by_agent: bool
+    data: bytes
+
+
+Event = TicketCalled | TicketChanged | QueueChanged | CounterChanged | PrintJobQueued

@@ -1,4 +1,4 @@
-"""The one error mapping of Socket.IO: every handler answers {ok: true, ...} or {ok: false, error}."""
+"""Socket.IO's one error mapping: handlers answer {ok: true, ...} or {ok: false, error}."""
 
 from __future__ import annotations
 

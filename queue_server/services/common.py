@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from ..adapters.orm import Centre, Counter, Service, Ticket
 from ..adapters.repository import Repository
+from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.errors import Forbidden, NotFound
 from ..domain.events import Event
 from ..domain.numbering import local_day
@@ -21,6 +22,14 @@ class Notifier(Protocol):
     """Publishes events to screens and counters (called only after a commit)."""
 
     def publish(self, events: Sequence[Event]) -> None: ...
+
+
+class Deps(TypedDict):
+    """What every state-changing use case is given: `uow`, `notifier` and `clock`."""
+
+    uow: UnitOfWorkFactory
+    notifier: Notifier
+    clock: Clock
 
 
 @dataclass(frozen=True)

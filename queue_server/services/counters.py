@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Unpack
 from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Ticket, TicketEvent
@@ -24,6 +25,7 @@ from ..domain.model import (
 )
 from .common import (
     Clock,
+    Deps,
     Notifier,
     Principal,
     require_access,
@@ -150,7 +152,7 @@ def _ok_counter(at: _AtCounter) -> dict:
     return {"counter": counter_view(at.counter, at.repo.current_ticket(at.counter))}
 
 
-def open_counter(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+def open_counter(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
     """Sign in at a counter: a closed counter opens; an open or paused one keeps its state."""
 
     def act(at: _AtCounter) -> dict:
@@ -161,7 +163,7 @@ def open_counter(principal: Principal, ref: CounterRef, **deps) -> dict:  # type
     return _counter_action(principal, ref, act, **deps)
 
 
-def call_next(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
     """Finish the current ticket as done and call the next by the call order."""
 
     def act(at: _AtCounter) -> dict:
@@ -216,7 +218,7 @@ def _called_event(at: _AtCounter, ticket: Ticket, *, recall: bool) -> TicketCall
     )
 
 
-def recall(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+def recall(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
     """Announce the current (called) ticket again."""
 
     def act(at: _AtCounter) -> dict:
@@ -229,7 +231,7 @@ def recall(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: igno
     return _counter_action(principal, ref, act, **deps)
 
 
-def start(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+def start(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
     """The called citizen has arrived at the counter: serving."""
 
     def act(at: _AtCounter) -> dict:
@@ -246,7 +248,7 @@ def start(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignor
 def _finishing(action: TicketAction) -> Callable[..., dict]:
     """A use case that ends the current ticket by `action` (complete or no-show)."""
 
-    def use_case(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
         def act(at: _AtCounter) -> dict:
             ticket = at.current()
             at.finish(ticket, action)
@@ -263,7 +265,9 @@ complete = _finishing(TicketAction.COMPLETE)
 no_show = _finishing(TicketAction.NO_SHOW)
 
 
-def transfer(principal: Principal, ref: CounterRef, service_code: str, **deps) -> dict:  # type: ignore[no-untyped-def]
+def transfer(
+    principal: Principal, ref: CounterRef, service_code: str, **deps: Unpack[Deps]
+) -> dict:
     """Send the current ticket to another service's queue, keeping its number and rank."""
 
     def act(at: _AtCounter) -> dict:
@@ -289,7 +293,7 @@ def transfer(principal: Principal, ref: CounterRef, service_code: str, **deps) -
 def _moving_counter(action: CounterAction) -> Callable[..., dict]:
     """A use case that moves the counter by `action` (pause, resume, close)."""
 
-    def use_case(principal: Principal, ref: CounterRef, **deps) -> dict:  # type: ignore[no-untyped-def]
+    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
         def act(at: _AtCounter) -> dict:
             _move_counter(at, action)
             figures = at.figures()
@@ -314,3 +318,45 @@ def _move_counter(at: _AtCounter, action: CounterAction) -> None:
 pause = _moving_counter(CounterAction.PAUSE)
 resume = _moving_counter(CounterAction.RESUME)
 close = _moving_counter(CounterAction.CLOSE)
+
+
+def list_counters(principal: Principal, centre_code: str, *, uow: UnitOfWorkFactory) -> list[dict]:
+    """A centre's counters with their services, state and current ticket, for its staff."""
+    if not principal.is_user:
+        raise Forbidden("Only a signed-in member of staff can list the counters.")
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, centre_code)
+        require_access(principal, centre)
+        return [
+            counter_view(counter, unit.repo.current_ticket(counter))
+            for counter in unit.repo.counters(centre)
+        ]
+
+
+def counter_queues(
+    principal: Principal, ref: CounterRef, *, uow: UnitOfWorkFactory, clock: Clock
+) -> list[dict]:
+    """The queues a counter calls from: waiting count, estimated wait and longest wait."""
+    if not principal.is_user:
+        raise Forbidden("Only a signed-in member of staff can read a counter's queues.")
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, ref.centre)
+        require_access(principal, centre)
+        counter = require_counter(unit.repo, centre, ref.number)
+        now = clock()
+        figures = QueueFigures(unit.repo, centre, today(centre, now))
+        return [
+            {
+                "service": service.code,
+                "waiting": figures.service_waiting(service),
+                "estimated_wait_s": figures.service_wait(service),
+                "longest_wait_s": _longest_wait_s(unit.repo, centre, service.id, now),
+            }
+            for service in counter.services
+        ]
+
+
+def _longest_wait_s(repo: Repository, centre: Centre, service_id: int, now: datetime) -> int:
+    """Seconds the longest-waiting ticket of a service has waited so far (0 when none waits)."""
+    earliest = repo.earliest_waiting_issue(centre, service_id, today(centre, now))
+    return 0 if earliest is None else max(0, round((now - earliest).total_seconds()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
 from ..adapters.orm import Centre, Ticket
 from ..adapters.repository import Repository
@@ -15,6 +16,7 @@ from ..domain.model import Priority, TicketAction, TicketStatus, parse_priority,
 from ..domain.numbering import format_number
 from ..domain.phone import normalize_phone
 from ..domain.routing import RankPolicy, rank_time
+from . import printing
 from .common import (
     Clock,
     Notifier,
@@ -40,35 +42,42 @@ def issue_ticket(
     language: str = "en",
     phone: str | None = None,
     idempotency_key: str | None = None,
+    base_url: str | None = None,
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
 ) -> dict:
-    """Issue a ticket and commit it before anyone is told; the same key gives the same ticket."""
+    """Issue a ticket and commit it before anyone is told; the same key gives the same ticket.
+
+    A kiosk with a printer gets the ticket's print job stored with it; `base_url` (the server's
+    public address) makes the printed QR code's link absolute.
+    """
     rank = parse_priority(priority)
     if language not in LANGUAGES:
         raise InvalidValue("language must be 'en' or 'sw'.")
     phone_e164 = normalize_phone(phone) if phone else None
-    for attempt in range(2):
-        try:
-            return _issue_once(
-                principal,
-                centre_code,
-                service_code,
-                rank,
-                language,
-                phone_e164,
-                idempotency_key,
-                uow=uow,
-                notifier=notifier,
-                clock=clock,
-            )
-        except CONFLICT_ERRORS:
-            # Another process issued under the same key at the same moment: its ticket
-            # is committed now, so the second attempt returns it.
-            if attempt or idempotency_key is None:
-                raise
-    raise AssertionError("unreachable")
+    attempt = partial(
+        _issue_once,
+        principal,
+        centre_code,
+        service_code,
+        rank,
+        language,
+        phone_e164,
+        idempotency_key,
+        base_url,
+        uow=uow,
+        notifier=notifier,
+        clock=clock,
+    )
+    try:
+        return attempt()
+    except CONFLICT_ERRORS:
+        if idempotency_key is None:
+            raise
+        # Another process issued under the same key at the same moment: its ticket is
+        # committed now, so a second attempt returns it.
+        return attempt()
 
 
 def _issue_once(
@@ -79,6 +88,7 @@ def _issue_once(
     language: str,
     phone: str | None,
     idempotency_key: str | None,
+    base_url: str | None,
     *,
     uow: UnitOfWorkFactory,
     notifier: Notifier,
@@ -100,7 +110,8 @@ def _issue_once(
                         "This Idempotency-Key was used for another service.",
                         code="idempotency_key_reused",
                     )
-                return ticket_view(earlier, QueueFigures(repo, centre, earlier.day))
+                view = ticket_view(earlier, QueueFigures(repo, centre, earlier.day))
+                return printing.with_print(repo, earlier, view)
         if not service.open:
             raise InvalidState(f"{service.name_en} is closed now.", code="service_closed")
         sequence = repo.claim_sequence(centre, service, day)
@@ -128,6 +139,9 @@ def _issue_once(
         view = ticket_view(ticket, figures)
         events = expire_past_days(repo, centre, now)
         events += queue_changes(figures, figures.related(service.id))
+        events += printing.print_issued_ticket(
+            repo, principal, ticket, view, base_url=base_url, now=now
+        )
         unit.commit()
     notifier.publish(events)
     return view

@@ -10,7 +10,8 @@ from ..adapters.orm import Centre, Counter, Service, Ticket
 from ..adapters.repository import Repository
 from ..domain.estimates import (
     RECENT_SERVICES,
-    counters_at_work,
+    call_times,
+    connected_services,
     estimated_wait_s,
     typical_service_s,
 )
@@ -34,6 +35,7 @@ class QueueFigures:
         self.day = day
         self.waiting = repo.waiting_counts(centre, day)
         self._typical: dict[int, float] = {}
+        self._call_times: dict[int, list[float]] = {}
 
     @cached_property
     def counters(self) -> list[tuple[str, frozenset[int]]]:
@@ -53,11 +55,33 @@ class QueueFigures:
             self._typical[service.id] = typical_service_s(recent, service.typical_service_s)
         return self._typical[service.id]
 
+    def call_times(self, service: Service) -> list[float]:
+        """When each waiting ticket of `service` is likely called, in call order, then a new one.
+
+        Replays the counters at work over the services that share counters with it, directly
+        or through other services (read once per group).
+        """
+        if service.id not in self._call_times:
+            group = connected_services(service.id, [served for _, served in self.counters])
+            by_id = {s.id: s for s in self.centre.services if s.id in group}
+            waiting = {sid: self.waiting.get(sid, 0) for sid in by_id}
+            typical = {sid: self.typical_s(s) for sid, s in by_id.items() if waiting[sid]}
+            self._call_times.update(call_times(waiting, self.counters, typical))
+        return self._call_times.get(service.id, [])
+
     def wait_for(self, service: Service, ahead: int) -> int:
-        """Estimated seconds before a ticket of `service` with `ahead` before it is called."""
-        return estimated_wait_s(
-            ahead, self.typical_s(service), counters_at_work(service.id, self.counters)
-        )
+        """Estimated seconds before a ticket of `service` with `ahead` before it is called.
+
+        `ahead` counts the related services' tickets; the ticket's place among its own
+        service's tickets is taken in proportion.
+        """
+        times = self.call_times(service)
+        if not times:  # no counter serves it: the old rule of thumb, one counter
+            return estimated_wait_s(ahead, self.typical_s(service), 1)
+        related = sum(self.waiting.get(sid, 0) for sid in self.related(service.id))
+        own = self.service_waiting(service)
+        place = min(own, ahead * own // related) if related else 0
+        return round(times[place])
 
     def service_waiting(self, service: Service) -> int:
         """Tickets waiting for this service."""

@@ -13,36 +13,108 @@ JSON = {"Content-Type": "application/json"}
 CASES = [
     # (method, path, headers, body, status, code)
     ("POST", "/api/v1/centres/TST/tickets", {}, {"service": "ID"}, 401, "no_credentials"),
-    ("POST", "/api/v1/centres/TST/tickets", {"Authorization": "Bearer wrong"}, {"service": "ID"}, 401, "bad_token"),
-    ("POST", "/api/v1/centres/TST/tickets", {"Authorization": "Basic abc"}, {"service": "ID"}, 401, "bad_credentials"),
-    ("POST", "/api/v1/centres/TST/tickets", {"Authorization": f"Bearer {OTHER_KIOSK_TOKEN}"}, {"service": "ID"}, 403, "forbidden"),
-    ("POST", "/api/v1/centres/TST/tickets", {"Authorization": f"Bearer {DISPLAY_TOKEN}"}, {"service": "ID"}, 403, "forbidden"),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        {"Authorization": "Bearer wrong"},
+        {"service": "ID"},
+        401,
+        "bad_token",
+    ),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        {"Authorization": "Basic abc"},
+        {"service": "ID"},
+        401,
+        "bad_credentials",
+    ),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        {"Authorization": f"Bearer {OTHER_KIOSK_TOKEN}"},
+        {"service": "ID"},
+        403,
+        "forbidden",
+    ),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        {"Authorization": f"Bearer {DISPLAY_TOKEN}"},
+        {"service": "ID"},
+        403,
+        "forbidden",
+    ),
     ("POST", "/api/v1/centres/TST/tickets", KIOSK, "not json", 400, "malformed"),
     ("POST", "/api/v1/centres/TST/tickets", KIOSK, [1, 2], 400, "malformed"),
     ("POST", "/api/v1/centres/TST/tickets", KIOSK, {}, 422, "invalid_value"),
     ("POST", "/api/v1/centres/TST/tickets", KIOSK, {"service": 7}, 422, "invalid_value"),
-    ("POST", "/api/v1/centres/TST/tickets", KIOSK, {"service": "ID", "priority": "vip"}, 422, "invalid_value"),
-    ("POST", "/api/v1/centres/TST/tickets", KIOSK, {"service": "ID", "language": "fr"}, 422, "invalid_value"),
-    ("POST", "/api/v1/centres/TST/tickets", KIOSK, {"service": "ID", "phone": "12345"}, 422, "invalid_value"),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        KIOSK,
+        {"service": "ID", "priority": "vip"},
+        422,
+        "invalid_value",
+    ),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        KIOSK,
+        {"service": "ID", "language": "fr"},
+        422,
+        "invalid_value",
+    ),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        KIOSK,
+        {"service": "ID", "phone": "12345"},
+        422,
+        "invalid_value",
+    ),
     ("POST", "/api/v1/centres/TST/tickets", KIOSK, {"service": "x" * 5000}, 422, "invalid_value"),
     ("POST", "/api/v1/centres/TST/tickets", KIOSK, {"service": "NOPE"}, 404, "unknown_service"),
     ("POST", "/api/v1/centres/TST/tickets", KIOSK, {"service": "OLD"}, 409, "service_closed"),
     ("POST", "/api/v1/centres/NOPE/tickets", KIOSK, {"service": "ID"}, 404, "unknown_centre"),
-    ("POST", "/api/v1/centres/TST/tickets", {**KIOSK, "Idempotency-Key": "k" * 200}, {"service": "ID"}, 422, "invalid_value"),
-    ("POST", "/api/v1/centres/TST/tickets", KIOSK, {"service": "ID", "pad": "x" * 70_000}, 413, "too_large"),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        {**KIOSK, "Idempotency-Key": "k" * 200},
+        {"service": "ID"},
+        422,
+        "invalid_value",
+    ),
+    (
+        "POST",
+        "/api/v1/centres/TST/tickets",
+        KIOSK,
+        {"service": "ID", "pad": "x" * 70_000},
+        413,
+        "too_large",
+    ),
     ("GET", "/api/v1/centres/NOPE/services", {}, None, 404, "unknown_centre"),
     ("GET", "/api/v1/tickets/nope", {}, None, 404, "unknown_ticket"),
     ("GET", "/api/v1/nothing-here", {}, None, 404, "not_found"),
     ("DELETE", "/api/v1/centres", {}, None, 405, "method_not_allowed"),
     ("POST", "/api/v1/auth/login", {}, {"username": "clerk1"}, 422, "invalid_value"),
-    ("POST", "/api/v1/auth/login", {}, {"username": "clerk1", "password": "wrong"}, 401, "bad_credentials"),
+    (
+        "POST",
+        "/api/v1/auth/login",
+        {},
+        {"username": "clerk1", "password": "wrong"},
+        401,
+        "bad_credentials",
+    ),
     ("POST", "/api/v1/auth/login", {}, {"username": ["x"], "password": "p"}, 422, "invalid_value"),
     ("POST", "/api/v1/auth/login", {}, "{", 400, "malformed"),
 ]
 
 
 @pytest.mark.parametrize(("method", "path", "headers", "body", "status", "code"), CASES)
-def test_bad_requests_get_the_contract_error(shared_server, method, path, headers, body, status, code):
+def test_bad_requests_get_the_contract_error(
+    shared_server, method, path, headers, body, status, code
+):
     if isinstance(body, str):
         kwargs = {"data": body, "headers": {**JSON, **headers}}
     else:
@@ -63,10 +135,14 @@ def test_failed_sign_ins_are_rate_limited(shared_server):
     server = shared_server
     for _ in range(5):
         response = requests.post(
-            f"{server.url}/api/v1/auth/login", json={"username": "clerk4", "password": "nope"}, timeout=10
+            f"{server.url}/api/v1/auth/login",
+            json={"username": "clerk4", "password": "nope"},
+            timeout=10,
         )
         assert response.status_code == 401
     response = requests.post(
-        f"{server.url}/api/v1/auth/login", json={"username": "clerk4", "password": "nope"}, timeout=10
+        f"{server.url}/api/v1/auth/login",
+        json={"username": "clerk4", "password": "nope"},
+        timeout=10,
     )
     assert response.status_code == 429 and response.json()["error"]["code"] == "too_many_attempts"

@@ -28,14 +28,22 @@ def run(*args: str, tmp_path) -> subprocess.CompletedProcess:
 def test_a_bad_configuration_file_is_named_with_its_entry(tmp_path):
     bad = tmp_path / "centres.toml"
     bad.write_text('[[centre]]\ncode = "MSA"\nname = "Mombasa"\ntimezone = "Mars/Base"\n')
-    result = run("--config", str(bad), "--database", f"sqlite:///{tmp_path}/q.db", tmp_path=tmp_path)
+    result = run(
+        "--config", str(bad), "--database", f"sqlite:///{tmp_path}/q.db", tmp_path=tmp_path
+    )
     assert result.returncode == 2
     assert f"{bad}: centre[1].timezone: unknown time zone 'Mars/Base'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
 def test_a_missing_configuration_file_is_named(tmp_path):
-    result = run("--config", str(tmp_path / "absent.toml"), "--database", f"sqlite:///{tmp_path}/q.db", tmp_path=tmp_path)
+    result = run(
+        "--config",
+        str(tmp_path / "absent.toml"),
+        "--database",
+        f"sqlite:///{tmp_path}/q.db",
+        tmp_path=tmp_path,
+    )
     assert result.returncode == 2 and "absent.toml: cannot be read" in result.stderr
 
 
@@ -59,8 +67,20 @@ def test_a_port_in_use_is_a_clear_error(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "queue_server", "--port", str(port), "--database", f"sqlite:///{tmp_path}/q.db"],
-            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "queue_server",
+                "--port",
+                str(port),
+                "--database",
+                f"sqlite:///{tmp_path}/q.db",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert result.returncode == 2 and "error:" in result.stderr and "Traceback" not in result.stderr
 
@@ -70,14 +90,39 @@ def test_the_demo_prints_its_pages_and_sign_ins_and_sigterm_stops_cleanly(tmp_pa
     server.start()
     try:
         centres = requests.get(f"{server.url}/api/v1/centres", timeout=5).json()
-        assert centres == [{"code": "MSA", "name": "Huduma Centre Mombasa", "timezone": "Africa/Nairobi"}]
+        assert centres == [
+            {"code": "MSA", "name": "Huduma Centre Mombasa", "timezone": "Africa/Nairobi"}
+        ]
         services = requests.get(f"{server.url}/api/v1/centres/MSA/services", timeout=5).json()
         assert len(services) >= 20
         login = requests.post(
-            f"{server.url}/api/v1/auth/login", json={"username": "amina", "password": "huduma-demo"}, timeout=5
+            f"{server.url}/api/v1/auth/login",
+            json={"username": "amina", "password": "huduma-demo"},
+            timeout=5,
         )
         assert login.status_code == 200
     finally:
         assert server.stop() == 0
     log = server.log_path.read_text()
     assert "Traceback" not in log
+
+
+def test_an_unreachable_message_queue_is_named(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "queue_server",
+            "--port",
+            "0",
+            "--database",
+            f"sqlite:///{tmp_path}/q.db",
+        ],
+        cwd=ROOT,
+        env={**ENV, "QUEUE_MESSAGE_QUEUE": "redis://127.0.0.1:1/0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "cannot reach the message queue redis://127.0.0.1:1/0" in result.stderr

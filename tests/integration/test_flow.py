@@ -33,9 +33,14 @@ def test_a_visit_from_kiosk_to_counter_is_seen_on_the_display(server, clerk, dis
     display.wait_for("queue_changed", lambda d: d["service"] == "ID" and d["waiting"] == 1)
 
     opened = clerk("open", {"centre": "TST", "counter": 2})
-    assert opened == {"ok": True, "counter": {"number": 2, "services": ["ID", "BC"], "state": "open", "ticket": None}}
+    assert opened == {
+        "ok": True,
+        "counter": {"number": 2, "services": ["ID", "BC"], "state": "open", "ticket": None},
+    }
     called = clerk("call_next")
-    assert called["ok"] and called["ticket"]["number"] == "A001" and called["ticket"]["counter"] == 2
+    assert (
+        called["ok"] and called["ticket"]["number"] == "A001" and called["ticket"]["counter"] == 2
+    )
     shown = display.wait_for("ticket_called")[0]
     assert shown["number"] == "A001" and shown["counter"] == 2 and shown["recall"] is False
     assert shown["service"] == "ID" and shown["called_at"].endswith("+03:00")
@@ -58,7 +63,9 @@ def test_no_show_and_transfer_keep_the_number(server, clerk, display):
     assert clerk("no_show")["ticket"]["status"] == "no_show"
     assert clerk("call_next")["ticket"]["number"] == "A002"
     moved = clerk("transfer", {"service": "KRA"})
-    assert moved["ok"] and moved["ticket"]["number"] == "A002" and moved["ticket"]["service"] == "KRA"
+    assert (
+        moved["ok"] and moved["ticket"]["number"] == "A002" and moved["ticket"]["service"] == "KRA"
+    )
     display.wait_for("queue_changed", lambda d: d["service"] == "KRA" and d["waiting"] == 1)
     kra = CounterClient(server.url, login(server.url, "clerk2"))
     try:
@@ -67,13 +74,19 @@ def test_no_show_and_transfer_keep_the_number(server, clerk, display):
     finally:
         kra.close()
     display.wait_for("ticket_called", lambda d: d["number"] == "A002" and d["counter"] == 5)
-    assert requests.get(f"{server.url}/api/v1/tickets/{first['id']}", timeout=5).json()["status"] == "no_show"
+    assert (
+        requests.get(f"{server.url}/api/v1/tickets/{first['id']}", timeout=5).json()["status"]
+        == "no_show"
+    )
 
 
 def test_queue_empty_pause_and_resume(server, clerk):
     clerk("open", {"centre": "TST", "counter": 3})
     empty = clerk("call_next")
-    assert empty == {"ok": False, "error": {"code": "queue_empty", "message": empty["error"]["message"]}}
+    assert empty == {
+        "ok": False,
+        "error": {"code": "queue_empty", "message": empty["error"]["message"]},
+    }
     assert clerk("pause")["counter"]["state"] == "paused"
     issue(server.url, KIOSK_TOKEN, "BC")
     assert clerk("call_next")["error"]["code"] == "invalid_state"
@@ -89,12 +102,16 @@ def test_the_display_gets_a_full_snapshot_on_every_reconnect(server, clerk):
     display = DisplayClient(server.url, reconnection=True)
     try:
         first = display.wait_for("snapshot")[0]
-        assert first["now_serving"][0]["number"] == "B001" and first["now_serving"][0]["counter"] == 3
+        assert (
+            first["now_serving"][0]["number"] == "B001" and first["now_serving"][0]["counter"] == 3
+        )
         assert first["waiting"]["BC"] == 1
         server.kill()
         server.start()
         second = display.wait_for("snapshot", count=2)[1]
-        assert second["now_serving"] == first["now_serving"] and second["waiting"] == first["waiting"]
+        assert (
+            second["now_serving"] == first["now_serving"] and second["waiting"] == first["waiting"]
+        )
     finally:
         display.close()
 
@@ -114,16 +131,34 @@ def test_sockets_refuse_missing_or_wrong_credentials(server):
     for auth in (None, {}, {"token": "nonsense"}, {"token": KIOSK_TOKEN}):
         client = socketio.Client(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
-            client.connect(server.url, namespaces=["/counter"], auth=auth, transports=["websocket"], wait_timeout=5)
+            client.connect(
+                server.url,
+                namespaces=["/counter"],
+                auth=auth,
+                transports=["websocket"],
+                wait_timeout=5,
+            )
     for auth in (None, {"centre": "NOPE"}, {"centre": 7}):
         client = socketio.Client(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
-            client.connect(server.url, namespaces=["/display"], auth=auth, transports=["websocket"], wait_timeout=5)
+            client.connect(
+                server.url,
+                namespaces=["/display"],
+                auth=auth,
+                transports=["websocket"],
+                wait_timeout=5,
+            )
 
 
 def test_counter_events_validate_their_payloads(server, clerk):
     assert clerk("call_next")["error"]["code"] == "counter_not_open"
-    for bad in ([], "TST", {"centre": "TST"}, {"centre": "TST", "counter": "1"}, {"centre": "TST", "counter": 0}):
+    for bad in (
+        [],
+        "TST",
+        {"centre": "TST"},
+        {"centre": "TST", "counter": "1"},
+        {"centre": "TST", "counter": 0},
+    ):
         answer = clerk("open", bad)
         assert answer["ok"] is False and answer["error"]["code"] in ("malformed", "invalid_value")
     assert clerk("open", {"centre": "NOPE", "counter": 1})["error"]["code"] == "unknown_centre"

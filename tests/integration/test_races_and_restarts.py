@@ -55,9 +55,7 @@ def test_eight_kiosks_and_four_counters_racing(server):
             clerk.close()
 
     kiosk_threads = [threading.Thread(target=kiosk, args=(i,)) for i in range(1, KIOSKS + 1)]
-    counter_threads = [
-        threading.Thread(target=counter, args=(n, f"clerk{n}")) for n in COUNTERS
-    ]
+    counter_threads = [threading.Thread(target=counter, args=(n, f"clerk{n}")) for n in COUNTERS]
     for thread in kiosk_threads + counter_threads:
         thread.start()
     for thread in kiosk_threads:

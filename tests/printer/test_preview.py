@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from printer.layout import TicketPrint
-from printer.preview import MARGIN, PRINTABLE_DOTS, preview_image, preview_png
+from printer.preview import MARGIN, PRINTABLE_DOTS, main, preview_image, preview_png
 
 MakeTicket = Callable[..., TicketPrint]
 
@@ -29,3 +29,10 @@ def test_preview_follows_the_layout(make_ticket: MakeTicket) -> None:
     plain = preview_image(make_ticket(priority="none"))
     priority = preview_image(make_ticket(priority="elderly"))
     assert priority.height > plain.height  # the priority mark and its kind take rows
+
+
+def test_the_preview_command_draws_a_sample_ticket(tmp_path: Path) -> None:
+    out = tmp_path / "docs" / "ticket.png"
+    assert main(["--out", str(out), "--width", "58", "--language", "sw"]) == 0
+    with Image.open(out) as picture:
+        assert picture.width == PRINTABLE_DOTS[58] + 2 * MARGIN

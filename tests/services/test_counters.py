@@ -211,3 +211,25 @@ def test_two_counters_racing_never_get_the_same_ticket(kiosk, auth, deps):
     for thread in threads:
         thread.join(timeout=60)
     assert len(called) == 40 and len(set(called)) == 40
+
+
+def test_a_counters_queues_show_counts_estimates_and_the_longest_wait(kiosk, clerk, deps, clock):
+    issue(kiosk, deps, "BC")
+    clock.advance(300)
+    issue(kiosk, deps, "BC", priority="elderly")
+    clock.advance(60)
+    queues = counters.counter_queues(clerk, C3, uow=deps["uow"], clock=clock)
+    assert queues == [
+        {
+            "service": "BC",
+            "waiting": 2,
+            "estimated_wait_s": queues[0]["estimated_wait_s"],
+            "longest_wait_s": 360,
+        }
+    ]
+    empty = counters.counter_queues(clerk, C5, uow=deps["uow"], clock=clock)
+    assert empty[0]["waiting"] == 0 and empty[0]["longest_wait_s"] == 0
+    listed = counters.list_counters(clerk, "TST", uow=deps["uow"])
+    assert [c["number"] for c in listed] == [1, 2, 3, 4, 5]
+    with pytest.raises(Forbidden):
+        counters.list_counters(kiosk, "TST", uow=deps["uow"])

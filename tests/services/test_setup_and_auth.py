@@ -54,7 +54,8 @@ def test_a_changed_file_updates_what_it_names_and_keeps_history(uow, kiosk, deps
 def test_a_device_left_out_of_the_file_loses_its_access(uow, auth):
     removed = TEST_CONFIG.replace('name = "kiosk-8"', 'name = "kiosk-8"', 1)
     removed = removed.replace(
-        '\n  [[centre.device]]\n  kind = "kiosk"\n  name = "kiosk-8"\n  token = "kiosk-8-token-0123456789"\n',
+        '\n  [[centre.device]]\n  kind = "kiosk"\n  name = "kiosk-8"\n'
+        '  token = "kiosk-8-token-0123456789"\n',
         "\n",
     )
     assert removed != TEST_CONFIG

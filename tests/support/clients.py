@@ -39,7 +39,9 @@ class CounterClient:
 
     def __init__(self, base: str, token: str) -> None:
         self.sio = socketio.Client(reconnection=False)
-        self.sio.connect(base, namespaces=["/counter"], auth={"token": token}, transports=["websocket"])
+        self.sio.connect(
+            base, namespaces=["/counter"], auth={"token": token}, transports=["websocket"]
+        )
 
     def __call__(self, event: str, data: object = None) -> dict:
         """Send an acknowledged event and return the acknowledgement."""
@@ -52,10 +54,14 @@ class CounterClient:
 class DisplayClient:
     """A hall screen on /display that keeps every event it receives, in order."""
 
-    def __init__(self, base: str, centre: str = "TST", *, reconnection: bool = False, **auth: str) -> None:
+    def __init__(
+        self, base: str, centre: str = "TST", *, reconnection: bool = False, **auth: str
+    ) -> None:
         self.events: list[tuple[str, dict]] = []
         self._changed = threading.Condition()
-        self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=0.5)
+        self.sio = socketio.Client(
+            reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=0.5
+        )
         for name in ("snapshot", "ticket_called", "queue_changed", "ticket_changed"):
             self.sio.on(name, self._keeper(name), namespace="/display")
         self.sio.connect(
@@ -75,14 +81,18 @@ class DisplayClient:
         with self._changed:
             return [data for event, data in self.events if event == name]
 
-    def wait_for(self, name: str, test: Callable[[dict], bool] = lambda _: True, count: int = 1) -> list[dict]:
+    def wait_for(
+        self, name: str, test: Callable[[dict], bool] = lambda _: True, count: int = 1
+    ) -> list[dict]:
         """Wait until `count` events named `name` pass `test`; those events."""
 
         def matching() -> list[dict]:
             return [data for event, data in self.events if event == name and test(data)]
 
         with self._changed:
-            if not self._changed.wait_for(lambda: len(matching()) >= count, timeout=EVENT_TIMEOUT_S):
+            if not self._changed.wait_for(
+                lambda: len(matching()) >= count, timeout=EVENT_TIMEOUT_S
+            ):
                 raise AssertionError(f"no {count} x {name} in time; got {self.events!r}")
             return matching()
 

@@ -22,6 +22,7 @@ POSTGRES_URL = os.environ.get(
     "QUEUE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", "postgresql"]
+REDIS_URL = os.environ.get("QUEUE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def postgres_available() -> bool:
@@ -36,6 +37,19 @@ def postgres_available() -> bool:
         if os.environ.get("QUEUE_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but cannot be reached at {POSTGRES_URL}: {exc}")
         return False
+
+
+def require_redis() -> str:
+    """The test Redis URL; skips where Redis is absent, fails if QUEUE_REQUIRE_REDIS=1."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("QUEUE_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required but cannot be reached at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    return REDIS_URL
 
 
 @contextmanager

@@ -71,13 +71,19 @@ def test_duplicates_are_refused():
 
 
 def test_two_services_cannot_share_a_prefix():
-    extra = '\n  [[centre.service]]\n  code = "BC"\n  prefix = "A"\n  name = "Birth"\n  category = "Civil"\n'
+    extra = (
+        '\n  [[centre.service]]\n  code = "BC"\n  prefix = "A"\n'
+        '  name = "Birth"\n  category = "Civil"\n'
+    )
     with pytest.raises(ConfigError, match="prefix = 'A'"):
         parse_centre_config(MINIMAL + extra, "m.toml")
 
 
 def test_devices_need_long_tokens_and_known_printers():
-    device = '\n  [[centre.device]]\n  kind = "kiosk"\n  name = "k1"\n  token = "{t}"\n  printer = "{p}"\n'
+    device = (
+        '\n  [[centre.device]]\n  kind = "kiosk"\n  name = "k1"\n'
+        '  token = "{t}"\n  printer = "{p}"\n'
+    )
     ok = device.format(t="x" * 20, p="tcp://10.0.0.5:9100")
     parse_centre_config(MINIMAL + ok, "m.toml")
     with pytest.raises(ConfigError, match="token"):
@@ -94,6 +100,9 @@ def test_invalid_toml_and_missing_files_are_named(tmp_path):
 
 
 def test_users_must_name_known_centres():
-    user = '\n[[user]]\nusername = "amina"\npassword = "long enough"\nrole = "clerk"\ncentres = ["NBI"]\n'
+    user = (
+        '\n[[user]]\nusername = "amina"\npassword = "long enough"\n'
+        'role = "clerk"\ncentres = ["NBI"]\n'
+    )
     with pytest.raises(ConfigError, match="unknown centre"):
         parse_centre_config(MINIMAL + user, "m.toml")

@@ -1,0 +1,356 @@
+// The kiosk: categories, then services, as large buttons; a priority path; the issued
+// ticket with its QR code; back to the start when no one touches the screen for a while.
+
+import { Catalogue, api, h, liveConnection, waitMinutes } from "/common/static/client.js";
+
+const DEFAULT_LANGUAGE = "en";
+const IDLE_MS = { ticket: 15000, error: 15000, other: 30000 };
+const RETRY_MS = 2000;
+const DEVICE_EVERY_MS = 10000;
+
+const app = document.querySelector(".app");
+const centre = app.dataset.centre;
+const tokenKey = `huduma.kiosk.token:${centre}`;
+const catalogue = Catalogue.fromPage();
+const t = (key, vars) => catalogue.t(key, vars);
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: bindDevice(),
+  services: [],
+  category: null,
+  priority: "none",
+  screen: "start",
+  issue: null,
+  refusedToken: false,
+  offline: false,
+  problem: null,
+  printer: null,
+};
+
+/** Keep the token given once as `?token=…` on this device, and take it out of the address. */
+function bindDevice() {
+  const url = new URL(window.location.href);
+  const given = url.searchParams.get("token");
+  if (given) {
+    window.localStorage.setItem(tokenKey, given);
+    url.searchParams.delete("token");
+    window.history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
+  }
+  return window.localStorage.getItem(tokenKey);
+}
+
+// -- screens -------------------------------------------------------------------------------
+
+function show(screen) {
+  state.screen = screen;
+  for (const section of document.querySelectorAll(".screen")) {
+    section.hidden = section.id !== `screen-${screen}`;
+  }
+  const title = document.querySelector(`#screen-${screen} .screen-title, #screen-${screen} .ticket-label`);
+  title.tabIndex = -1;
+  title.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+  armIdle();
+}
+
+function startOver() {
+  state.category = null;
+  state.issue = null;
+  renderStart();
+  show("start");
+  loadServices();
+}
+
+function reset() {
+  state.priority = "none";
+  if (catalogue.lang !== DEFAULT_LANGUAGE) switchLanguage(DEFAULT_LANGUAGE);
+  startOver();
+}
+
+// -- idle ----------------------------------------------------------------------------------
+
+let idleTimer = null;
+
+/** Back to the start (in the first language, without priority) after a quiet while. */
+function armIdle() {
+  clearTimeout(idleTimer);
+  const atRest = state.screen === "start" && catalogue.lang === DEFAULT_LANGUAGE && state.priority === "none";
+  if (state.screen === "issuing" || atRest) return;
+  idleTimer = setTimeout(reset, IDLE_MS[state.screen] ?? IDLE_MS.other);
+}
+
+// -- language ------------------------------------------------------------------------------
+
+function switchLanguage(lang) {
+  catalogue.use(lang);
+  $("language").lang = catalogue.other;
+  renderStart();
+  if (state.screen === "services") renderServices();
+  if (state.screen === "ticket") renderTicket(state.issue.ticket);
+}
+
+// -- services and categories ---------------------------------------------------------------
+
+async function loadServices() {
+  try {
+    state.services = await api(`/centres/${encodeURIComponent(centre)}/services`);
+    setProblem(null);
+  } catch (error) {
+    if (error.status === 404) return setProblem("unknown_centre");
+    setProblem("unreachable");
+    setTimeout(loadServices, RETRY_MS);
+    return;
+  }
+  renderStart();
+  if (state.screen === "services") renderServices();
+}
+
+async function loadCentreName() {
+  try {
+    const centres = await api("/centres");
+    const found = centres.find((c) => c.code === centre);
+    if (!found) return;
+    $("centre-name").removeAttribute("data-t");
+    $("centre-name").textContent = found.name;
+  } catch {
+    setTimeout(loadCentreName, RETRY_MS);
+  }
+}
+
+function categories() {
+  const groups = new Map();
+  for (const service of state.services) {
+    const key = service.category.en;
+    if (!groups.has(key)) groups.set(key, { key, category: service.category, services: [] });
+    groups.get(key).services.push(service);
+  }
+  return [...groups.values()];
+}
+
+/** "about N min", or "no wait" when no one is ahead (an estimate is never shown as 0). */
+function waitText(ahead, seconds) {
+  return ahead > 0 || seconds > 0 ? t("wait_about", { n: waitMinutes(seconds) }) : t("wait_none");
+}
+
+function serviceInfo(service) {
+  if (!service.open) return t("closed");
+  return `${t("waiting_count", { n: service.waiting })} · ${waitText(service.waiting, service.estimated_wait_s)}`;
+}
+
+/** A large button named by `name` alone; `info` is shown on it and read as its description. */
+function tile(name, info, id, attributes = {}) {
+  const infoId = `${id}-info`;
+  return h(
+    "button",
+    { type: "button", class: "tile", "aria-describedby": infoId, ...attributes },
+    h("span", { class: "tile-name", text: name }),
+    h("span", { class: "tile-info", id: infoId, "aria-hidden": "true", text: info }),
+  );
+}
+
+function renderStart() {
+  const lang = catalogue.lang;
+  $("categories").replaceChildren(
+    ...categories().map((group, index) => {
+      const count = group.services.length;
+      const info = count === 1 ? t("service_count_one") : t("services_count", { n: count });
+      return tile(group.category[lang], info, `category-${index}`, { "data-category": group.key });
+    }),
+  );
+  const kind = state.priority === "none" ? null : t(`priority_${state.priority}`);
+  $("priority-banner").hidden = kind === null;
+  $("priority").hidden = kind !== null;
+  $("priority-text").textContent = kind ? t("priority_chosen", { kind }) : "";
+}
+
+function renderServices() {
+  const group = categories().find((g) => g.key === state.category);
+  if (!group) return startOver();
+  const lang = catalogue.lang;
+  $("category-title").textContent = group.category[lang];
+  $("services").replaceChildren(
+    ...group.services.map((service) =>
+      tile(service.name[lang], serviceInfo(service), `service-${service.code}`, {
+        "data-service": service.code,
+        "aria-disabled": service.open ? null : "true",
+        class: service.open ? "tile" : "tile closed",
+      }),
+    ),
+  );
+}
+
+function updateQueue({ service: code, waiting, estimated_wait_s: wait }) {
+  const service = state.services.find((s) => s.code === code);
+  if (!service) return;
+  Object.assign(service, { waiting, estimated_wait_s: wait });
+  const info = document.getElementById(`service-${code}-info`);
+  if (info) info.textContent = serviceInfo(service);
+}
+
+// -- issuing -------------------------------------------------------------------------------
+
+/** A random Idempotency-Key (crypto.randomUUID needs HTTPS, which a kiosk LAN may lack). */
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Issue a ticket for `service`, retrying with the same Idempotency-Key until the server
+ * answers: a retry after a lost answer returns the ticket already issued, never a second.
+ */
+async function issue(service) {
+  const attempt = { key: newKey(), cancelled: false };
+  state.issue = attempt;
+  $("issuing-retry").hidden = true;
+  $("issuing-cancel").hidden = true;
+  show("issuing");
+  const body = { service: service.code, priority: state.priority, language: catalogue.lang };
+  for (;;) {
+    try {
+      const ticket = await api(`/centres/${encodeURIComponent(centre)}/tickets`, {
+        method: "POST",
+        token: state.token,
+        body,
+        headers: { "Idempotency-Key": attempt.key },
+      });
+      if (attempt.cancelled) return;
+      attempt.ticket = ticket;
+      renderTicket(ticket);
+      show("ticket");
+      setTimeout(loadDevice, RETRY_MS); // a print that failed just now shows up here
+      return;
+    } catch (error) {
+      if (attempt.cancelled) return;
+      if (!error.retryable) return refused(error);
+      $("issuing-retry").hidden = false;
+      $("issuing-cancel").hidden = false;
+      await sleep(RETRY_MS);
+      if (attempt.cancelled) return;
+    }
+  }
+}
+
+function refused(error) {
+  let key = "error_generic";
+  if (error.status === 401 || error.status === 403) {
+    key = "not_set_up";
+    state.refusedToken = true;
+    renderStatus();
+  } else if (error.code === "service_closed") key = "error_closed";
+  $("error-text").textContent = t(key);
+  show("error");
+  loadServices();
+}
+
+function renderTicket(ticket) {
+  const lang = catalogue.lang;
+  $("ticket-number").textContent = ticket.number;
+  $("ticket-service").textContent = ticket.service_name[lang];
+  $("ticket-priority").hidden = ticket.priority === "none";
+  $("ticket-ahead").textContent = String(ticket.ahead ?? 0);
+  $("ticket-wait").textContent = waitText(ticket.ahead, ticket.estimated_wait_s);
+  $("ticket-qr").src = `/track/${encodeURIComponent(ticket.id)}/qr.svg`;
+  const unprinted = printerFault(ticket.print?.printer) || printerFault(state.printer);
+  $("ticket-unprinted").hidden = !unprinted;
+  $("ticket-unprinted").textContent = unprinted ? t("printer_fault_ticket", { number: ticket.number }) : "";
+}
+
+// -- connection, printer and problems ------------------------------------------------------
+
+/** The notice at the top: the kiosk's own set-up first, then the server, then the printer. */
+function setProblem(problem) {
+  state.problem = problem;
+  renderStatus();
+}
+
+const printerFault = (printer) => printer?.state === "fault";
+
+function renderStatus() {
+  let key = null;
+  if (!state.token || state.refusedToken) key = "not_set_up";
+  else if (state.problem) key = state.problem;
+  else if (state.offline) key = "offline";
+  else if (printerFault(state.printer)) key = "printer_fault";
+  $("status").hidden = key === null;
+  $("status-text").textContent = key ? t(key) : "";
+  $("main").hidden = key === "not_set_up" || key === "unknown_centre";
+}
+
+/** This kiosk as the server knows it: its token is checked, its printer's state read. */
+async function loadDevice() {
+  if (!state.token) return;
+  try {
+    const device = await api("/devices/me", { token: state.token });
+    state.printer = device.printer;
+    state.refusedToken = false;
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) state.refusedToken = true;
+  }
+  renderStatus();
+  if (state.screen === "ticket") renderTicket(state.issue.ticket);
+}
+
+function connect() {
+  liveConnection("/display", {
+    auth: { centre },
+    handlers: { snapshot: loadServices, queue_changed: updateQueue },
+    onStatus: (online) => {
+      state.offline = !online;
+      renderStatus();
+    },
+    onRefused: (error) => {
+      if (error.code === "unknown_centre") setProblem("unknown_centre");
+      return error.code !== "unknown_centre";
+    },
+  });
+}
+
+// -- events --------------------------------------------------------------------------------
+
+function onClick(event) {
+  const button = event.target.closest("button");
+  if (!button || button.getAttribute("aria-disabled") === "true") return;
+  if (button.id === "language") return switchLanguage(catalogue.other);
+  if (button.id === "priority") return show("priority");
+  if (button.id === "priority-cancel") {
+    state.priority = "none";
+    renderStart();
+    return armIdle();
+  }
+  if (button.id === "issuing-cancel") {
+    state.issue.cancelled = true;
+    return startOver();
+  }
+  if (button.dataset.action === "start") return startOver();
+  if (button.dataset.priority) {
+    state.priority = button.dataset.priority;
+    renderStart();
+    return show("start");
+  }
+  if (button.dataset.category) {
+    state.category = button.dataset.category;
+    renderServices();
+    return show("services");
+  }
+  if (button.dataset.service) {
+    const service = state.services.find((s) => s.code === button.dataset.service);
+    if (service?.open) issue(service);
+  }
+}
+
+function main() {
+  $("language").lang = catalogue.other;
+  document.addEventListener("click", onClick);
+  for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, armIdle, true);
+  renderStatus();
+  loadCentreName();
+  loadDevice();
+  setInterval(loadDevice, DEVICE_EVERY_MS);
+  connect();
+}
+
+main();

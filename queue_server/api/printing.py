@@ -1,0 +1,84 @@
+"""HTTP routes of ticket printing: a device's own printer, print jobs, reprints and retries."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import jsonify, request
+from flask.typing import ResponseReturnValue
+from pydantic import Field
+
+from ..bootstrap import services
+from ..schemas import Payload, validate
+from ..services import printing
+from . import bp
+from .routes import _principal
+
+DEFAULT_JOBS, MOST_JOBS = 50, 200
+
+
+class PrintJobsQuery(Payload):
+    state: Literal["pending", "printing", "printed", "failed"] | None = None
+    limit: int = Field(default=DEFAULT_JOBS, ge=1, le=MOST_JOBS)
+
+
+class ReprintRequest(Payload):
+    kiosk: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+def _query() -> PrintJobsQuery:
+    """The print-jobs query string, validated like every payload."""
+    args: dict[str, object] = dict(request.args.items())
+    if "limit" in args:
+        text = str(args["limit"])
+        args["limit"] = int(text) if text.isdigit() else text
+    return validate(PrintJobsQuery, args)
+
+
+def _optional_body() -> object:
+    """The JSON body, or an empty object when none was sent."""
+    if not request.get_data():
+        return {}
+    data = request.get_json(silent=True)
+    return [] if data is None else data  # not JSON: rejected as malformed by validate
+
+
+@bp.get("/devices/me")
+def device_me() -> ResponseReturnValue:
+    return jsonify(printing.device_me(_principal(), uow=services().uow))
+
+
+@bp.get("/centres/<centre>/print-jobs")
+def centre_print_jobs(centre: str) -> ResponseReturnValue:
+    query = _query()
+    return jsonify(
+        printing.list_print_jobs(
+            _principal(), centre, state=query.state, limit=query.limit, uow=services().uow
+        )
+    )
+
+
+@bp.get("/print-jobs/<int:job_id>")
+def print_job(job_id: int) -> ResponseReturnValue:
+    return jsonify(printing.get_print_job(_principal(), job_id, uow=services().uow))
+
+
+@bp.post("/print-jobs/<int:job_id>/retry")
+def retry_print_job(job_id: int) -> ResponseReturnValue:
+    principal = _principal()
+    return jsonify(printing.retry_print_job(principal, job_id, **services().deps()))
+
+
+@bp.post("/tickets/<ticket_id>/reprint")
+def reprint_ticket(ticket_id: str) -> ResponseReturnValue:
+    principal = _principal()
+    body = validate(ReprintRequest, _optional_body())
+    s = services()
+    job = printing.reprint_ticket(
+        principal,
+        ticket_id,
+        kiosk=body.kiosk,
+        base_url=s.settings.public_url or request.host_url,
+        **s.deps(),
+    )
+    return jsonify(job), 201
