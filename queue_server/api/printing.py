@@ -12,7 +12,7 @@ from ..bootstrap import services
 from ..schemas import Payload, validate
 from ..services import printing
 from . import bp
-from .routes import _principal
+from .routes import request_principal
 
 DEFAULT_JOBS, MOST_JOBS = 50, 200
 
@@ -45,7 +45,7 @@ def _optional_body() -> object:
 
 @bp.get("/devices/me")
 def device_me() -> ResponseReturnValue:
-    return jsonify(printing.device_me(_principal(), uow=services().uow))
+    return jsonify(printing.device_me(request_principal(), uow=services().uow))
 
 
 @bp.get("/centres/<centre>/print-jobs")
@@ -53,25 +53,25 @@ def centre_print_jobs(centre: str) -> ResponseReturnValue:
     query = _query()
     return jsonify(
         printing.list_print_jobs(
-            _principal(), centre, state=query.state, limit=query.limit, uow=services().uow
+            request_principal(), centre, state=query.state, limit=query.limit, uow=services().uow
         )
     )
 
 
 @bp.get("/print-jobs/<int:job_id>")
 def print_job(job_id: int) -> ResponseReturnValue:
-    return jsonify(printing.get_print_job(_principal(), job_id, uow=services().uow))
+    return jsonify(printing.get_print_job(request_principal(), job_id, uow=services().uow))
 
 
 @bp.post("/print-jobs/<int:job_id>/retry")
 def retry_print_job(job_id: int) -> ResponseReturnValue:
-    principal = _principal()
+    principal = request_principal()
     return jsonify(printing.retry_print_job(principal, job_id, **services().deps()))
 
 
 @bp.post("/tickets/<ticket_id>/reprint")
 def reprint_ticket(ticket_id: str) -> ResponseReturnValue:
-    principal = _principal()
+    principal = request_principal()
     body = validate(ReprintRequest, _optional_body())
     s = services()
     job = printing.reprint_ticket(

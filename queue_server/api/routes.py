@@ -23,7 +23,7 @@ def _json_body() -> object:
     return data
 
 
-def _principal() -> Principal:
+def request_principal() -> Principal:
     """Who sent the request, from its bearer token."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -60,19 +60,19 @@ def centre_services(centre: str) -> ResponseReturnValue:
 
 @bp.get("/centres/<centre>/counters")
 def centre_counters(centre: str) -> ResponseReturnValue:
-    return jsonify(counters.list_counters(_principal(), centre, uow=services().uow))
+    return jsonify(counters.list_counters(request_principal(), centre, uow=services().uow))
 
 
 @bp.get("/centres/<centre>/counters/<int:number>/queues")
 def counter_queues(centre: str, number: int) -> ResponseReturnValue:
     s = services()
     ref = counters.CounterRef(centre, number)
-    return jsonify(counters.counter_queues(_principal(), ref, uow=s.uow, clock=s.clock))
+    return jsonify(counters.counter_queues(request_principal(), ref, uow=s.uow, clock=s.clock))
 
 
 @bp.post("/centres/<centre>/tickets")
 def issue_ticket(centre: str) -> ResponseReturnValue:
-    principal = _principal()
+    principal = request_principal()
     body = validate(IssueTicketRequest, _json_body())
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY and key.isprintable()):
