@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import requests
 
 from tests.support.centres import KIOSK_TOKEN, kiosk_token
 from tests.support.clients import CounterClient, DisplayClient, issue, login
+from tests.support.server import ServerProcess
 
 KIOSKS, TICKETS_PER_KIOSK = 8, 12
 COUNTERS = (1, 2, 3, 4)
@@ -107,3 +109,24 @@ def test_a_call_acknowledged_before_a_crash_is_still_there_after(server):
         assert [(s["number"], s["counter"]) for s in snapshot["now_serving"]] == [("B001", 3)]
     finally:
         display.close()
+
+
+def test_at_local_midnight_the_real_server_expires_open_tickets_and_restarts_numbering(
+    db_url, config_file, tmp_path
+):
+    # A clock 10,000 times faster than real time: a centre day passes in under 9 seconds.
+    server = ServerProcess(db_url, tmp_path, config=config_file, env={"QUEUE_TIME_SCALE": "10000"})
+    server.start()
+    try:
+        first = issue(server.url, KIOSK_TOKEN, "ID")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            latest = issue(server.url, KIOSK_TOKEN, "ID")
+            if latest["issued_at"][:10] != first["issued_at"][:10]:
+                break
+        assert latest["issued_at"][:10] != first["issued_at"][:10], "no local midnight in time"
+        assert latest["number"] == "A001"
+        old = requests.get(f"{server.url}/api/v1/tickets/{first['id']}", timeout=5).json()
+        assert old["status"] == "expired" and old["number"] == "A001"
+    finally:
+        server.kill()
