@@ -1,0 +1,1 @@
+"""Benchmarks and a simulated centre day, run against the real server process (see README)."""
