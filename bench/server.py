@@ -7,13 +7,11 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
-from sqlalchemy import create_engine, text
+from tests.support.databases import postgres_schema as schema_url
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_S = 60
@@ -99,15 +97,6 @@ def running(server: BenchServer) -> Iterator[BenchServer]:
 
 @contextmanager
 def postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
-    """A URL to a fresh, empty PostgreSQL schema, dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base_url else "?"
-    try:
-        yield f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    """A URL to a fresh, empty PostgreSQL schema for one benchmark, dropped afterwards."""
+    with schema_url(base_url, prefix="bench") as url:
+        yield url

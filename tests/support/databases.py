@@ -60,13 +60,20 @@ def database_url(backend: str, folder: Path) -> Iterator[str]:
         return
     if not postgres_available():
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with postgres_schema() as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(base_url: str = POSTGRES_URL, prefix: str = "t") -> Iterator[str]:
+    """A URL to a fresh, empty PostgreSQL schema, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
+    separator = "&" if "?" in base_url else "?"
     try:
-        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+        yield f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
