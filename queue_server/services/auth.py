@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -20,6 +22,9 @@ from .common import Clock, Principal
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 TOKEN_SALT = "queue-user-token"
 _NO_SUCH_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
+PRINCIPAL_KEPT_S = 5.0
+"""How long a process trusts who a token named without asking the database again."""
+PRINCIPALS_KEPT = 10_000
 
 
 def hash_password(password: str) -> str:
@@ -43,10 +48,19 @@ def hash_device_token(token: str) -> str:
 class Authenticator:
     """Issues and checks bearer tokens with a key kept in the database across restarts."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, max_age_s: int) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        max_age_s: int,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self.max_age_s = max_age_s
+        self._monotonic = monotonic
+        self._known: dict[str, tuple[Principal, float]] = {}
         with uow() as unit:
             key = unit.repo.secret("token_key", secrets.token_urlsafe(48))
             unit.commit()
@@ -84,13 +98,37 @@ class Authenticator:
         return {"token": self._serializer.dumps({"u": user.id}), "user": user_view(user)}
 
     def principal(self, token: str | None) -> Principal:
-        """Who a bearer token belongs to: a signed-in user or a configured device."""
+        """Who a bearer token belongs to: a signed-in user or a configured device.
+
+        A valid token's principal is kept for PRINCIPAL_KEPT_S seconds, so a kiosk or clerk
+        working fast costs no lookups; an account or device removed meanwhile (by another
+        process applying a new configuration) loses its access within that time.
+        """
         if not token:
             raise Unauthorized("Sign in first: no token was given.", code="no_credentials")
+        # A user's token is signed, and its signature and age are checked every time.
+        user_id = self._user_id(token) if token.count(".") == 2 else None
+        now = self._monotonic()
+        known = self._known.get(token)
+        if known is not None and known[1] > now:
+            return known[0]
         with self.uow(write=False) as unit:
-            if token.count(".") == 2:
-                return _user_principal(unit.repo.user_by_id(self._user_id(token)))
-            return _device_principal(unit.repo.device_by_token_hash(hash_device_token(token)))
+            if user_id is not None:
+                principal = _user_principal(unit.repo.user_by_id(user_id))
+            else:
+                principal = _device_principal(
+                    unit.repo.device_by_token_hash(hash_device_token(token))
+                )
+        self._keep(token, principal, now)
+        return principal
+
+    def _keep(self, token: str, principal: Principal, now: float) -> None:
+        """Remember a token's principal for a while; forget the stale ones when many."""
+        if len(self._known) >= PRINCIPALS_KEPT:
+            self._known = {t: k for t, k in self._known.items() if k[1] > now}
+            if len(self._known) >= PRINCIPALS_KEPT:
+                self._known.clear()
+        self._known[token] = (principal, now + PRINCIPAL_KEPT_S)
 
     def _user_id(self, token: str) -> int:
         try:

@@ -40,9 +40,7 @@ class QueueFigures:
     @cached_property
     def counters(self) -> list[tuple[str, frozenset[int]]]:
         """Each counter's state and the ids of the services it serves."""
-        return [
-            (c.state, frozenset(s.id for s in c.services)) for c in self.repo.counters(self.centre)
-        ]
+        return self.repo.counter_states(self.centre)
 
     def related(self, service_id: int) -> set[int]:
         """Services competing with `service_id` for the same counters."""
@@ -51,9 +49,14 @@ class QueueFigures:
     def typical_s(self, service: Service) -> float:
         """The service's typical time at the counter."""
         if service.id not in self._typical:
-            recent = self.repo.recent_durations(service, RECENT_SERVICES)
-            self._typical[service.id] = typical_service_s(recent, service.typical_service_s)
+            self._read_typical([service])
         return self._typical[service.id]
+
+    def _read_typical(self, services: list[Service]) -> None:
+        """Read the typical times of these services, in one query."""
+        recent = self.repo.recent_durations((s.id for s in services), RECENT_SERVICES)
+        for s in services:
+            self._typical[s.id] = typical_service_s(recent.get(s.id, []), s.typical_service_s)
 
     def call_times(self, service: Service) -> list[float]:
         """When each waiting ticket of `service` is likely called, in call order, then a new one.
@@ -65,7 +68,8 @@ class QueueFigures:
             group = connected_services(service.id, [served for _, served in self.counters])
             by_id = {s.id: s for s in self.centre.services if s.id in group}
             waiting = {sid: self.waiting.get(sid, 0) for sid in by_id}
-            typical = {sid: self.typical_s(s) for sid, s in by_id.items() if waiting[sid]}
+            self._read_typical([s for sid, s in by_id.items() if waiting[sid]])
+            typical = {sid: self._typical[sid] for sid in by_id if waiting[sid]}
             self._call_times.update(call_times(waiting, self.counters, typical))
         return self._call_times.get(service.id, [])
 
