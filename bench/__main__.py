@@ -30,6 +30,7 @@ from .stats import ms, percentile, table
 CENTRES = 10
 COUNTERS = 40
 DISPLAYS_PER_CENTRE = 20
+MORE_DISPLAYS_PER_CENTRE = 40  # with the 400 clerks and first 200 displays: 1,000 sockets
 HALL_DISPLAYS = 1000
 HALL = "C03"
 ISSUE_MAX_S = 15.0
@@ -213,13 +214,38 @@ def connected(group: Swarm, kind: str) -> str:
 def counter_phase(
     figures: Figures, server: BenchServer, codes: list[str], workers: int
 ) -> list[Swarm]:
-    """call_next with 400 clerks' sockets and 200 displays; the swarms stay connected."""
+    """call_next with 400 clerks and 200 displays, then with 400 more displays (1,000 sockets).
+
+    The swarms stay connected for the phases after this one.
+    """
     hall = Swarm(server.url, DISPLAY_KIND, displays(codes, DISPLAYS_PER_CENTRE), workers)
     desks = Swarm(server.url, "clerk", clerks(server.url, codes, range(1, COUNTERS + 1)), workers)
+    swarms = [hall, desks]
+    call_rows(figures, server, desks, [hall], len(codes))
+    swarms.append(
+        Swarm(server.url, DISPLAY_KIND, displays(codes, MORE_DISPLAYS_PER_CENTRE), workers)
+    )
+    call_rows(figures, server, desks, swarms[::2], len(codes))
+    return swarms
+
+
+def call_rows(
+    figures: Figures, server: BenchServer, desks: Swarm, halls: list[Swarm], centres: int
+) -> None:
+    """Paced call_next from the clerks: its latency and its delivery to every display."""
     result, cpu_s = timed_calls(server, desks, CALLS, CALL_RATE)
     settle()
-    heard, expected = deliveries(result["sent"], hall, len(codes))
-    where = f"{connected(desks, 'clerks')} + {connected(hall, 'displays')}"
+    heard: list[float] = []
+    expected = 0
+    for hall in halls:
+        times, count = deliveries(result["sent"], hall, centres)
+        heard += times
+        expected += count
+    screens = sum(h.connected for h in halls)
+    failed = sum(h.failed for h in halls) + desks.failed
+    where = f"{desks.connected} clerks + {screens} displays" + (
+        f" ({failed} failed to connect)" if failed else ""
+    )
     figures.latency(
         "call_next acknowledged",
         where,
@@ -229,15 +255,14 @@ def counter_phase(
     )
     figures.latency(
         "call → display (ticket_called)",
-        f"{hall.connected} displays",
+        f"{total_sockets(server)} sockets open, {screens} displays",
         heard,
         f"{len(heard)} of {expected} heard",
     )
-    return [hall, desks]
 
 
 def hall_phase(figures: Figures, server: BenchServer, config: dict, workers: int) -> None:
-    """Delivery to 1,000 displays of one centre, while the earlier sockets stay connected."""
+    """Beyond the targets: 1,000 displays in one hall, while the earlier sockets stay connected."""
     stock_tickets(server.url, config, [HALL], per_counter=5)
     with (
         swarm(server.url, DISPLAY_KIND, displays([HALL], HALL_DISPLAYS), workers) as hall,
@@ -248,7 +273,7 @@ def hall_phase(figures: Figures, server: BenchServer, config: dict, workers: int
         heard, expected = deliveries(result["sent"], hall, 1)
         figures.latency(
             "call_next acknowledged",
-            f"{connected(hall, 'displays')} in one hall (+ the 600 above)",
+            f"{connected(hall, 'displays')} in one hall (+ the 1,000 above)",
             result["latencies"],
             f"server CPU {cpu_s * 1000:.0f} ms/call" + error_note(result["errors"]),
         )
@@ -290,7 +315,7 @@ def single_server(figures: Figures, kind: str, workdir: Path, workers: int) -> N
         server = BenchServer(url, workdir / "single", config_file, {"QUEUE_BENCH_FLOOR": "1"})
         with running(server):
             issuance(figures, server, config)
-            stock_tickets(server.url, config, codes, per_counter=2)
+            stock_tickets(server.url, config, codes, per_counter=3)
             swarms = counter_phase(figures, server, codes, workers)
             try:
                 hall_phase(figures, server, config, workers)

@@ -10,6 +10,7 @@ with warnings.catch_warnings():
 eventlet.monkey_patch()  # first, before anything else is imported
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings.demo:
         print_demo(settings.host, port)
     signal.signal(signal.SIGTERM, _stop)
+    _settle_memory()
     print(f"listening on http://{host}:{port}", flush=True)
     try:
         wsgi.server(
@@ -88,6 +90,18 @@ def main(argv: list[str] | None = None) -> int:
 def _stop(signum: int, frame: object) -> None:
     """SIGTERM: leave the accept loop; wsgi.server closes its socket and returns."""
     raise SystemExit(0)
+
+
+def _settle_memory() -> None:
+    """Keep what start-up made (modules, mappers, the app) out of every later collection.
+
+    A full collection walks every object, and with a thousand sockets open it held the hub
+    for over 100 ms (a clerk's call waited that long); the objects made at start-up live as
+    long as the process, so the collector need not walk them again (measured: 78 ms down to
+    16-55 ms per full collection in `python -m bench`).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _sweep_forever(queue: QueueServices) -> None:

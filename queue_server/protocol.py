@@ -28,13 +28,18 @@ JOB_FAILED = "job_failed"  # print agent -> server, acknowledged
 
 
 def centre_room(centre: str) -> str:
-    """Everyone following a centre's hall (displays) or queues (counters)."""
+    """The screens of a centre's hall (displays)."""
     return f"centre:{centre}"
 
 
 def counter_room(centre: str, number: int) -> str:
     """Every screen open at one counter."""
     return f"counter:{centre}:{number}"
+
+
+def service_room(centre: str, service: str) -> str:
+    """The counters that serve one service (they follow only their own queues)."""
+    return f"service:{centre}:{service}"
 
 
 def ticket_room(public_id: str) -> str:
@@ -80,8 +85,10 @@ def emissions(event: Event) -> list[Emission]:
                 "waiting": event.waiting,
                 "estimated_wait_s": event.estimated_wait_s,
             }
-            room = centre_room(event.centre)
-            return [(ns, QUEUE_CHANGED, payload, room) for ns in (DISPLAY_NS, COUNTER_NS)]
+            return [
+                (DISPLAY_NS, QUEUE_CHANGED, payload, centre_room(event.centre)),
+                (COUNTER_NS, QUEUE_CHANGED, payload, service_room(event.centre, event.service)),
+            ]
         case TicketChanged():
             payload = {"id": event.ticket_id, "status": event.status}
             return [(DISPLAY_NS, TICKET_CHANGED, payload, ticket_room(event.ticket_id))]

@@ -18,7 +18,9 @@ class SocketIONotifier:
 
     The emits run in a background task that first lets the caller answer: a clerk's
     acknowledgement leaves before the fan-out to a hall of screens is queued, not after it.
-    Each task emits its events in order, and tasks run in the order they were started.
+    Each task emits its events in order, and tasks run in the order they were started. The
+    task yields after each emit, so every screen gets the call's announcement before any
+    screen gets the queue figures that follow it, and other requests are served in between.
     """
 
     def __init__(self, socketio: SocketIO) -> None:
@@ -31,9 +33,9 @@ class SocketIONotifier:
             self.socketio.start_background_task(self._emit_all, pending)
 
     def _emit_all(self, pending: list[Emission]) -> None:
-        """Emit, after one yield so the use case's caller sends its answer first."""
-        self.socketio.sleep(0)
+        """Emit each after a yield: the use case's caller answers first, screens hear in turn."""
         for namespace, name, payload, room in pending:
+            self.socketio.sleep(0)
             try:
                 self.socketio.emit(name, payload, namespace=namespace, to=room)
             except Exception:  # the commit stands; screens resync on their next snapshot

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
 from ..bootstrap import services
 from ..domain.errors import DomainError, Forbidden, InvalidState
-from ..protocol import centre_room, counter_room
+from ..protocol import counter_room, service_room
 from ..schemas import NoFields, OpenCounterRequest, TransferRequest, validate
 from ..services import counters
 from ..services.common import Principal
@@ -19,10 +19,11 @@ from .acks import acknowledged
 
 @dataclass
 class _Clerk:
-    """One connected clerk's screen: who, and at which counter (after `open`)."""
+    """One connected clerk's screen: who, at which counter (after `open`), and what it follows."""
 
     principal: Principal
     counter: counters.CounterRef | None = None
+    rooms: list[str] = field(default_factory=list)  # its counter's, and its services' queues
 
 
 class CounterNamespace(Namespace):
@@ -51,12 +52,14 @@ class CounterNamespace(Namespace):
         clerk = self.clerks[request.sid]  # type: ignore[attr-defined]
         ref = counters.CounterRef(body.centre, body.counter)
         result = counters.open_counter(clerk.principal, ref, **services().deps())
-        if clerk.counter is not None:
-            leave_room(counter_room(clerk.counter.centre, clerk.counter.number))
-            leave_room(centre_room(clerk.counter.centre))
+        for room in clerk.rooms:
+            leave_room(room)
         clerk.counter = ref
-        join_room(centre_room(ref.centre))
-        join_room(counter_room(ref.centre, ref.number))
+        clerk.rooms = [counter_room(ref.centre, ref.number)] + [
+            service_room(ref.centre, code) for code in result["counter"]["services"]
+        ]
+        for room in clerk.rooms:
+            join_room(room)
         return result
 
     def _at_counter(self, action: Callable[..., dict], data: object, **extra: object) -> dict:

@@ -171,6 +171,8 @@ def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> di
             raise InvalidState(
                 f"Counter {at.counter.number} is {at.counter.state}; resume it first."
             )
+        figures = at.figures()
+        shown = figures.shown(s.id for s in at.counter.services)
         current = at.repo.current_ticket(at.counter)
         if current is not None:
             at.finish(current, TicketAction.COMPLETE)
@@ -182,8 +184,7 @@ def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> di
         at.events.append(_called_event(at, ticket, recall=False))
         at.ticket_changed(ticket)
         at.counter_changed(ticket)
-        figures = at.figures()
-        at.events += queue_changes(figures, figures.related(ticket.service_id))
+        at.events += queue_changes(shown, figures.reread())
         return _ok_ticket(at, ticket)
 
     return _counter_action(principal, ref, act, **deps)
@@ -277,14 +278,15 @@ def transfer(
             raise InvalidValue(f"Ticket {ticket.number} is already for {target.code}.")
         if not target.open:
             raise InvalidState(f"{target.name_en} is closed now.", code="service_closed")
-        source_id = ticket.service_id
+        before = at.figures()
+        shown = before.shown([ticket.service_id, target.id])
         at.finish(ticket, TicketAction.TRANSFER)
         ticket.service = target
         ticket.counter_id = None
         at.repo.flush()
         at.counter_changed(None)
-        figures = at.figures()
-        at.events += queue_changes(figures, figures.related(source_id) | figures.related(target.id))
+        figures = before.reread()
+        at.events += queue_changes(shown, figures)
         return {"ticket": ticket_view(ticket, figures)}
 
     return _counter_action(principal, ref, act, **deps)
@@ -295,9 +297,11 @@ def _moving_counter(action: CounterAction) -> Callable[..., dict]:
 
     def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
         def act(at: _AtCounter) -> dict:
+            before = at.figures()
+            shown = before.shown(s.id for s in at.counter.services)
             _move_counter(at, action)
-            figures = at.figures()
-            at.events += queue_changes(figures, (s.id for s in at.counter.services))
+            at.repo.flush()
+            at.events += queue_changes(shown, before.reread())
             return _ok_counter(at)
 
         return _counter_action(principal, ref, act, **deps)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -114,6 +114,8 @@ def _issue_once(
                 return printing.with_print(repo, earlier, view)
         if not service.open:
             raise InvalidState(f"{service.name_en} is closed now.", code="service_closed")
+        earlier_figures = QueueFigures(repo, centre, day)
+        shown = earlier_figures.shown([service.id])
         sequence = repo.claim_sequence(centre, service, day)
         ticket = Ticket(
             public_id=secrets.token_urlsafe(16),
@@ -135,10 +137,10 @@ def _issue_once(
         )
         repo.add(ticket)
         repo.flush()
-        figures = QueueFigures(repo, centre, day)
+        figures = earlier_figures.reread()
         view = ticket_view(ticket, figures)
         events = expire_past_days(repo, centre, now)
-        events += queue_changes(figures, figures.related(service.id))
+        events += queue_changes(shown, figures)
         events += printing.print_issued_ticket(
             repo, principal, ticket, view, base_url=base_url, now=now
         )
@@ -159,17 +161,18 @@ def _policy(centre: Centre) -> RankPolicy:
     return RankPolicy(centre.priority_bonus_s, centre.appointment_bonus_s)
 
 
-def queue_changes(figures: QueueFigures, service_ids: Iterable[int]) -> list[Event]:
-    """queue_changed events for these services, with their counts and estimates now."""
-    by_id = {s.id: s for s in figures.centre.services}
+def queue_changes(before: Mapping[int, tuple[int, int]], after: QueueFigures) -> list[Event]:
+    """queue_changed events for the services whose count or estimate differs from `before`.
+
+    `before` is `QueueFigures.shown(...)` of the services a change touches, read in the same
+    transaction before it, so screens hear of exactly what the change moved (a call mostly
+    moves one to three queues).
+    """
+    now = after.shown(before)
     return [
-        QueueChanged(
-            figures.centre.code,
-            by_id[sid].code,
-            figures.service_waiting(by_id[sid]),
-            figures.service_wait(by_id[sid]),
-        )
-        for sid in sorted(service_ids)
+        QueueChanged(after.centre.code, service.code, *now[service.id])
+        for service in after.centre.services
+        if service.id in now and before.get(service.id) != now[service.id]
     ]
 
 

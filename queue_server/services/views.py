@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ class QueueFigures:
         self.waiting = repo.waiting_counts(centre, day)
         self._typical: dict[int, float] = {}
         self._call_times: dict[int, list[float]] = {}
+        self._related: dict[int, set[int]] = {}
 
     @cached_property
     def counters(self) -> list[tuple[str, frozenset[int]]]:
@@ -44,7 +46,10 @@ class QueueFigures:
 
     def related(self, service_id: int) -> set[int]:
         """Services competing with `service_id` for the same counters."""
-        return related_services(service_id, (served for _, served in self.counters))
+        if service_id not in self._related:
+            served = (ids for _, ids in self.counters)
+            self._related[service_id] = related_services(service_id, served)
+        return self._related[service_id]
 
     def typical_s(self, service: Service) -> float:
         """The service's typical time at the counter."""
@@ -53,7 +58,10 @@ class QueueFigures:
         return self._typical[service.id]
 
     def _read_typical(self, services: list[Service]) -> None:
-        """Read the typical times of these services, in one query."""
+        """Read the typical times of those of these services not read yet, in one query."""
+        services = [s for s in services if s.id not in self._typical]
+        if not services:
+            return
         recent = self.repo.recent_durations((s.id for s in services), RECENT_SERVICES)
         for s in services:
             self._typical[s.id] = typical_service_s(recent.get(s.id, []), s.typical_service_s)
@@ -95,6 +103,25 @@ class QueueFigures:
         """The estimated wait of a ticket issued now for `service`."""
         ahead = sum(self.waiting.get(sid, 0) for sid in self.related(service.id))
         return self.wait_for(service, ahead)
+
+    def shown(self, touching: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """What screens show, (waiting, estimated wait), of the services whose estimates are
+        made together with any of `touching` (those sharing counters, directly or not)."""
+        served = [ids for _, ids in self.counters]
+        group: set[int] = set()
+        for service_id in touching:
+            if service_id not in group:
+                group |= connected_services(service_id, served)
+        services = [s for s in self.centre.services if s.id in group]
+        self._read_typical([s for s in services if self.waiting.get(s.id)])
+        return {s.id: (self.service_waiting(s), self.service_wait(s)) for s in services}
+
+    def reread(self) -> QueueFigures:
+        """The figures read again after a change in this transaction.
+
+        Service times are read again too: finishing a ticket adds a recent service time.
+        """
+        return QueueFigures(self.repo, self.centre, self.day)
 
     def ticket_ahead(self, ticket: Ticket) -> int:
         """How many tickets will be called before this waiting ticket."""

@@ -55,6 +55,22 @@ def test_a_visit_from_kiosk_to_counter_is_seen_on_the_display(server, clerk, dis
     assert refused["ok"] is False and refused["error"]["code"] == "invalid_state"
 
 
+def test_a_counter_hears_only_the_queues_it_serves(server, clerk):
+    clerk("open", {"centre": "TST", "counter": 2})  # ID and BC
+    issue(server.url, KIOSK_TOKEN, "KRA")
+    issue(server.url, KIOSK_TOKEN, "ID")
+    clerk.wait_for("queue_changed", lambda d: d["service"] == "ID" and d["waiting"] == 1)
+    # Each process emits in order, so KRA's figures would have come first.
+    assert {d["service"] for d in clerk.of("queue_changed")} <= {"ID", "BC"}
+
+    heard_of_id = len([d for d in clerk.of("queue_changed") if d["service"] == "ID"])
+    clerk("open", {"centre": "TST", "counter": 5})  # KRA only, from now on
+    issue(server.url, KIOSK_TOKEN, "ID")
+    issue(server.url, KIOSK_TOKEN, "KRA")
+    clerk.wait_for("queue_changed", lambda d: d["service"] == "KRA" and d["waiting"] == 2)
+    assert len([d for d in clerk.of("queue_changed") if d["service"] == "ID"]) == heard_of_id
+
+
 def test_no_show_and_transfer_keep_the_number(server, clerk, display):
     first = issue(server.url, KIOSK_TOKEN, "ID")
     issue(server.url, KIOSK_TOKEN, "ID")

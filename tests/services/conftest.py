@@ -10,10 +10,11 @@ import pytest
 from queue_server.adapters.database import make_engine, migrate
 from queue_server.adapters.unit_of_work import UnitOfWorkFactory
 from queue_server.centre_config import parse_centre_config
-from queue_server.domain.events import Event
+from queue_server.domain.events import Event, QueueChanged
 from queue_server.services.auth import Authenticator
 from queue_server.services.common import Principal
 from queue_server.services.setup import apply_centre_config
+from queue_server.services.tickets import list_services
 from tests.support.centres import TEST_CONFIG
 
 # 09:00 in Nairobi on a Monday.
@@ -92,3 +93,14 @@ def clerk_principal(auth: Authenticator, username: str) -> Principal:
 
     token = auth.login(username, PASSWORD, "127.0.0.1", allowed=50, window_s=300)["token"]
     return auth.principal(token)
+
+
+def shown(deps) -> dict[str, tuple[int, int]]:
+    """What the screens should show of every service: (waiting, estimated wait)."""
+    listed = list_services("TST", uow=deps["uow"], clock=deps["clock"])
+    return {s["code"]: (s["waiting"], s["estimated_wait_s"]) for s in listed}
+
+
+def told(notifier) -> dict[str, tuple[int, int]]:
+    """The latest queue_changed figures per service, as screens would keep them."""
+    return {e.service: (e.waiting, e.estimated_wait_s) for e in notifier.of(QueueChanged)}

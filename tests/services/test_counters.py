@@ -10,7 +10,7 @@ from queue_server.domain.errors import Forbidden, InvalidState, InvalidValue, No
 from queue_server.domain.events import CounterChanged, QueueChanged, TicketCalled
 from queue_server.services import counters, tickets
 from queue_server.services.counters import CounterRef
-from tests.services.conftest import clerk_principal
+from tests.services.conftest import clerk_principal, shown, told
 
 C1, C3, C5 = CounterRef("TST", 1), CounterRef("TST", 3), CounterRef("TST", 5)
 
@@ -149,6 +149,28 @@ def test_paused_counters_call_no_one_and_closing_needs_an_empty_hand(kiosk, cler
     states = [e.state for e in notifier.of(CounterChanged)]
     assert states[:3] == ["open", "paused", "paused"] and states[-1] == "closed"
     assert notifier.of(QueueChanged)
+
+
+@pytest.mark.parametrize("action", ["call_next", "transfer", "pause", "resume"])
+def test_counter_actions_tell_screens_of_exactly_the_queues_they_moved(
+    kiosk, clerk, deps, notifier, action
+):
+    for service in ("ID", "BC", "ID", "KRA", "BC", "ID"):
+        issue(kiosk, deps, service)
+    ref = opened(clerk, deps, CounterRef("TST", 4))  # ID, BC and KRA
+    counters.call_next(clerk, ref, **deps)
+    if action == "resume":
+        counters.complete(clerk, ref, **deps)
+        counters.pause(clerk, ref, **deps)
+    before = shown(deps)
+    notifier.events.clear()
+    if action == "transfer":
+        counters.transfer(clerk, ref, "KRA", **deps)
+    else:
+        getattr(counters, action)(clerk, ref, **deps)
+    after = shown(deps)
+    moved = {code: after[code] for code in after if after[code] != before[code]}
+    assert moved and told(notifier) == moved
 
 
 def test_actions_need_a_current_ticket(clerk, deps):

@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from queue_server.domain.errors import Forbidden, InvalidState, InvalidValue, NotFound
-from queue_server.domain.events import QueueChanged, TicketChanged
+from queue_server.domain.events import TicketChanged
 from queue_server.services import counters, tickets
 from queue_server.services.counters import CounterRef
+from tests.services.conftest import shown, told
 
 
 def issue(kiosk, deps, service="ID", **kw):
@@ -95,11 +96,12 @@ def test_phone_numbers_are_kept_in_e164_with_the_consent_time(kiosk, deps):
     assert "phone" not in view
 
 
-def test_issuing_tells_screens_the_queue_changed(kiosk, deps, notifier):
+def test_issuing_tells_screens_of_exactly_the_queues_it_moved(kiosk, deps, notifier):
+    before = shown(deps)
     issue(kiosk, deps, "KRA")
-    changes = {e.service: e for e in notifier.of(QueueChanged)}
-    assert changes["KRA"].waiting == 1
-    assert set(changes) == {"ID", "BC", "KRA"}  # counter 4 serves all three
+    after = shown(deps)
+    assert after["KRA"][0] == 1
+    assert told(notifier) == {code: after[code] for code in after if after[code] != before[code]}
 
 
 def test_services_list_their_waiting_counts_and_estimates(kiosk, deps):

@@ -34,39 +34,12 @@ def issue(base: str, token: str, service: str, centre: str = "TST", **fields: ob
     return response.json()
 
 
-class CounterClient:
-    """A clerk's screen on /counter."""
+class _EventLog:
+    """The events a client received, in order, and a way to wait for them."""
 
-    def __init__(self, base: str, token: str) -> None:
-        self.sio = socketio.Client(reconnection=False)
-        self.sio.connect(
-            base, namespaces=["/counter"], auth={"token": token}, transports=["websocket"]
-        )
-
-    def __call__(self, event: str, data: object = None) -> dict:
-        """Send an acknowledged event and return the acknowledgement."""
-        return self.sio.call(event, {} if data is None else data, namespace="/counter", timeout=15)
-
-    def close(self) -> None:
-        self.sio.disconnect()
-
-
-class DisplayClient:
-    """A hall screen on /display that keeps every event it receives, in order."""
-
-    def __init__(
-        self, base: str, centre: str = "TST", *, reconnection: bool = False, **auth: str
-    ) -> None:
+    def __init__(self) -> None:
         self.events: list[tuple[str, dict]] = []
         self._changed = threading.Condition()
-        self.sio = socketio.Client(
-            reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=0.5
-        )
-        for name in ("snapshot", "ticket_called", "queue_changed", "ticket_changed"):
-            self.sio.on(name, self._keeper(name), namespace="/display")
-        self.sio.connect(
-            base, namespaces=["/display"], auth={"centre": centre, **auth}, transports=["websocket"]
-        )
 
     def _keeper(self, name: str) -> Callable[[dict], None]:
         def keep(data: dict) -> None:
@@ -95,6 +68,43 @@ class DisplayClient:
             ):
                 raise AssertionError(f"no {count} x {name} in time; got {self.events!r}")
             return matching()
+
+
+class CounterClient(_EventLog):
+    """A clerk's screen on /counter, keeping the events the server pushes to it."""
+
+    def __init__(self, base: str, token: str) -> None:
+        super().__init__()
+        self.sio = socketio.Client(reconnection=False)
+        for name in ("queue_changed", "counter_changed"):
+            self.sio.on(name, self._keeper(name), namespace="/counter")
+        self.sio.connect(
+            base, namespaces=["/counter"], auth={"token": token}, transports=["websocket"]
+        )
+
+    def __call__(self, event: str, data: object = None) -> dict:
+        """Send an acknowledged event and return the acknowledgement."""
+        return self.sio.call(event, {} if data is None else data, namespace="/counter", timeout=15)
+
+    def close(self) -> None:
+        self.sio.disconnect()
+
+
+class DisplayClient(_EventLog):
+    """A hall screen on /display that keeps every event it receives, in order."""
+
+    def __init__(
+        self, base: str, centre: str = "TST", *, reconnection: bool = False, **auth: str
+    ) -> None:
+        super().__init__()
+        self.sio = socketio.Client(
+            reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=0.5
+        )
+        for name in ("snapshot", "ticket_called", "queue_changed", "ticket_changed"):
+            self.sio.on(name, self._keeper(name), namespace="/display")
+        self.sio.connect(
+            base, namespaces=["/display"], auth={"centre": centre, **auth}, transports=["websocket"]
+        )
 
     def close(self) -> None:
         self.sio.disconnect()
