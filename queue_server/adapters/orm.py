@@ -162,7 +162,7 @@ class Ticket(Base):
         UniqueConstraint("centre_id", "issued_service_id", "day", "sequence"),
         UniqueConstraint("centre_id", "idempotency_key"),
         Index("ix_tickets_call_order", "centre_id", "status", "service_id", "rank_at", "issued_at"),
-        Index("ix_tickets_open_by_day", "centre_id", "day", "status"),
+        Index("ix_tickets_by_status_day", "centre_id", "status", "day", "service_id"),
         # The database, not the server, guarantees a counter holds at most one ticket.
         Index(
             "ux_tickets_one_per_counter",

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import TextClause, and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from ..domain.model import AT_COUNTER_STATUSES, OPEN_STATUSES, TicketStatus
 from .orm import (
@@ -59,8 +59,14 @@ class Repository:
         return self.session.scalars(select(Centre).order_by(Centre.code)).all()
 
     def centre(self, code: str) -> Centre | None:
-        """The centre with `code`."""
-        return self.session.scalars(select(Centre).where(Centre.code == code)).one_or_none()
+        """The centre with `code`, its services loaded in the same statement."""
+        return (
+            self.session.scalars(
+                select(Centre).where(Centre.code == code).options(joinedload(Centre.services))
+            )
+            .unique()
+            .one_or_none()
+        )
 
     def services(self, centre: Centre) -> Sequence[Service]:
         """A centre's services in configuration order."""
@@ -102,11 +108,15 @@ class Repository:
 
     def counter(self, centre: Centre, number: int) -> Counter | None:
         """The centre's counter with `number`."""
-        return self.session.scalars(
-            select(Counter)
-            .where(Counter.centre_id == centre.id, Counter.number == number)
-            .options(selectinload(Counter.services))
-        ).one_or_none()
+        return (
+            self.session.scalars(
+                select(Counter)
+                .where(Counter.centre_id == centre.id, Counter.number == number)
+                .options(joinedload(Counter.services))
+            )
+            .unique()
+            .one_or_none()
+        )
 
     def device_by_token_hash(self, token_hash: str) -> Device | None:
         """The device whose token hashes to `token_hash`."""

@@ -184,7 +184,7 @@ def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> di
         at.events.append(_called_event(at, ticket, recall=False))
         at.ticket_changed(ticket)
         at.counter_changed(ticket)
-        at.events += queue_changes(shown, figures.reread())
+        at.events += queue_changes(shown, figures.reread(service_times=current is not None))
         return _ok_ticket(at, ticket)
 
     return _counter_action(principal, ref, act, **deps)
@@ -285,7 +285,7 @@ def transfer(
         ticket.counter_id = None
         at.repo.flush()
         at.counter_changed(None)
-        figures = before.reread()
+        figures = before.reread(service_times=True)  # the transfer finished a visit
         at.events += queue_changes(shown, figures)
         return {"ticket": ticket_view(ticket, figures)}
 
@@ -301,7 +301,7 @@ def _moving_counter(action: CounterAction) -> Callable[..., dict]:
             shown = before.shown(s.id for s in at.counter.services)
             _move_counter(at, action)
             at.repo.flush()
-            at.events += queue_changes(shown, before.reread())
+            at.events += queue_changes(shown, before.reread(counters=True))
             return _ok_counter(at)
 
         return _counter_action(principal, ref, act, **deps)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Service, Ticket
@@ -30,19 +29,30 @@ def iso(moment: datetime | None, timezone: str) -> str | None:
 class QueueFigures:
     """Waiting counts and estimates of one centre for one local day, read once."""
 
-    def __init__(self, repo: Repository, centre: Centre, day: date) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        centre: Centre,
+        day: date,
+        *,
+        counters: list[tuple[str, frozenset[int]]] | None = None,
+        typical: dict[int, float] | None = None,
+    ) -> None:
         self.repo = repo
         self.centre = centre
         self.day = day
         self.waiting = repo.waiting_counts(centre, day)
-        self._typical: dict[int, float] = {}
+        self._counters = counters
+        self._typical: dict[int, float] = {} if typical is None else typical
         self._call_times: dict[int, list[float]] = {}
         self._related: dict[int, set[int]] = {}
 
-    @cached_property
+    @property
     def counters(self) -> list[tuple[str, frozenset[int]]]:
-        """Each counter's state and the ids of the services it serves."""
-        return self.repo.counter_states(self.centre)
+        """Each counter's state and the ids of the services it serves (read once)."""
+        if self._counters is None:
+            self._counters = self.repo.counter_states(self.centre)
+        return self._counters
 
     def related(self, service_id: int) -> set[int]:
         """Services competing with `service_id` for the same counters."""
@@ -116,12 +126,17 @@ class QueueFigures:
         self._read_typical([s for s in services if self.waiting.get(s.id)])
         return {s.id: (self.service_waiting(s), self.service_wait(s)) for s in services}
 
-    def reread(self) -> QueueFigures:
-        """The figures read again after a change in this transaction.
-
-        Service times are read again too: finishing a ticket adds a recent service time.
-        """
-        return QueueFigures(self.repo, self.centre, self.day)
+    def reread(self, *, counters: bool = False, service_times: bool = False) -> QueueFigures:
+        """The figures read again after a change in this transaction: the waiting counts, and
+        the counters' states or the service times when the change moved them (a counter
+        paused, a ticket finished)."""
+        return QueueFigures(
+            self.repo,
+            self.centre,
+            self.day,
+            counters=None if counters else self.counters,
+            typical=None if service_times else self._typical,
+        )
 
     def ticket_ahead(self, ticket: Ticket) -> int:
         """How many tickets will be called before this waiting ticket."""
