@@ -164,10 +164,24 @@ def displays(centres: list[str], per_centre: int) -> list[dict]:
     return [{"centre": c} for c in centres for _ in range(per_centre)]
 
 
-def calls(clerk_swarm: Swarm, total: int, rate: float) -> dict:
-    """call_next from every worker at `rate` in all; merged latencies, sends and errors."""
+def calls(clerk_swarm: Swarm, total: int, rate: float, event: str = "call_next") -> dict:
+    """call_next (or the bare `floor` event) from every worker at `rate` in all; merged
+    latencies, sends and errors."""
     share = len(clerk_swarm.workers)
-    answers = clerk_swarm.command({"cmd": "calls", "total": total // share, "rate": rate / share})
+    # Each worker keeps its own pace; their starts are staggered so that the calls of all
+    # of them arrive evenly spaced, not `share` at the same instant.
+    answers = clerk_swarm.commands(
+        [
+            {
+                "cmd": "calls",
+                "total": total // share,
+                "rate": rate / share,
+                "event": event,
+                "offset": index / rate,
+            }
+            for index in range(share)
+        ]
+    )
     errors: dict[str, int] = {}
     for answer in answers:
         for code, n in answer["errors"].items():
@@ -219,8 +233,17 @@ def counter_phase(
     The swarms stay connected for the phases after this one.
     """
     hall = Swarm(server.url, DISPLAY_KIND, displays(codes, DISPLAYS_PER_CENTRE), workers)
-    desks = Swarm(server.url, "clerk", clerks(server.url, codes, range(1, COUNTERS + 1)), workers)
+    desks = Swarm(
+        server.url, "clerk", clerks(server.url, codes, range(1, COUNTERS + 1)), workers, floor=True
+    )
     swarms = [hall, desks]
+    floor = calls(desks, CALLS, CALL_RATE, event="floor")
+    figures.latency(
+        "bare acknowledged event (floor)",
+        f"{desks.connected} clerks + {hall.connected} displays",
+        floor["latencies"],
+        f"{len(floor['latencies']) / floor['elapsed']:.1f} events/s" + error_note(floor["errors"]),
+    )
     call_rows(figures, server, desks, [hall], len(codes))
     swarms.append(
         Swarm(server.url, DISPLAY_KIND, displays(codes, MORE_DISPLAYS_PER_CENTRE), workers)

@@ -50,9 +50,12 @@ class SwarmProcess:
 class Swarm:
     """Clients of one kind over `workers` processes; every command goes to all of them."""
 
-    def __init__(self, url: str, kind: str, clients: list[dict], workers: int) -> None:
+    def __init__(
+        self, url: str, kind: str, clients: list[dict], workers: int, *, floor: bool = False
+    ) -> None:
+        """`floor`: clerks also connect to /bench, for the bare acknowledged event."""
         self.workers = [
-            SwarmProcess({"url": url, "kind": kind, "clients": clients[i::workers]})
+            SwarmProcess({"url": url, "kind": kind, "clients": clients[i::workers], "floor": floor})
             for i in range(workers)
             if clients[i::workers]
         ]
@@ -63,7 +66,11 @@ class Swarm:
 
     def command(self, command: dict) -> list[dict]:
         """Send `command` to every worker at once; their answers."""
-        for worker in self.workers:
+        return self.commands([command] * len(self.workers))
+
+    def commands(self, commands: list[dict]) -> list[dict]:
+        """Send each worker its command, all at once; their answers."""
+        for worker, command in zip(self.workers, commands, strict=True):
             worker.send(command)
         return [worker.answer() for worker in self.workers]
 

@@ -3,8 +3,9 @@
 Green threads (eventlet) keep a thousand websocket clients cheap. SPEC (JSON) names the server,
 the kind of client (`display` or `clerk`) and one entry per client. The worker prints one JSON
 line when its clients are connected, then answers one JSON line per command read from stdin:
-`report` (the ticket_called events received so far), `calls` (clerks call_next at a paced
-rate; the acknowledgement latencies) and `quit`. It exits by itself after MAX_LIFETIME_S.
+`report` (the ticket_called events received so far), `calls` (clerks call_next, or the
+server's bare `floor` event when the spec says `floor`, at a paced rate; the acknowledgement
+latencies) and `quit`. It exits by itself after MAX_LIFETIME_S.
 """
 
 import warnings
@@ -69,7 +70,7 @@ class Swarm:
         client = socketio.Client(reconnection=False)
         client.connect(
             self.spec["url"],
-            namespaces=["/counter"],
+            namespaces=["/counter", "/bench"] if self.spec.get("floor") else ["/counter"],
             auth={"token": entry["token"]},
             transports=["websocket"],
             wait_timeout=CALL_TIMEOUT_S,
@@ -89,8 +90,10 @@ class Swarm:
         called, self.called = self.called, []
         return {"called": called}
 
-    def calls(self, total: int, rate: float) -> dict:
-        """`total` call_next spread over the clerks at `rate` per second; latencies and errors."""
+    def calls(self, total: int, rate: float, event: str = "call_next", offset: float = 0.0) -> dict:
+        """`total` events (call_next, or the bare `floor`) spread over the clerks at `rate` per
+        second, the first after `offset` seconds; latencies and errors."""
+        namespace = "/bench" if event == "floor" else "/counter"
         latencies: list[float] = []
         sent: list[tuple[str, str, int, float]] = []
         errors: dict[str, int] = {}
@@ -100,18 +103,18 @@ class Swarm:
         def call(client: socketio.Client, entry: dict) -> None:
             began = time.monotonic()
             try:
-                answer = client.call("call_next", {}, namespace="/counter", timeout=CALL_TIMEOUT_S)
+                answer = client.call(event, {}, namespace=namespace, timeout=CALL_TIMEOUT_S)
             except Exception as exc:  # a timeout is an error to count
                 answer = {"ok": False, "error": {"code": type(exc).__name__}}
             latencies.append(time.monotonic() - began)
-            if answer["ok"]:
+            if answer["ok"] and "ticket" in answer:
                 sent.append((entry["centre"], answer["ticket"]["number"], entry["counter"], began))
-            else:
+            elif not answer["ok"]:
                 code = answer["error"]["code"]
                 errors[code] = errors.get(code, 0) + 1
 
         for index in range(total):
-            eventlet.sleep(max(0.0, start + index / rate - time.monotonic()))
+            eventlet.sleep(max(0.0, start + offset + index / rate - time.monotonic()))
             client, entry = self.clients[index % len(self.clients)]
             pool.spawn_n(call, client, entry)
         pool.waitall()
@@ -185,7 +188,7 @@ def main() -> None:
         if command["cmd"] == "report":
             say(swarm.report())
         elif command["cmd"] == "calls":
-            say(swarm.calls(command["total"], command["rate"]))
+            say(swarm.calls(command["total"], command["rate"], command["event"], command["offset"]))
         else:
             break
     swarm.close()

@@ -15,6 +15,7 @@ import track
 from .adapters.message_queue import check_message_queue
 from .api import bp as api_bp
 from .api.errors import register_error_handlers
+from .api.floor import BENCH_NS, FloorNamespace
 from .api.floor import bp as floor_bp
 from .bootstrap import bootstrap, system_clock
 from .centre_config import load_centre_config
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.register_blueprint(track.bp)
     if settings.bench_floor:  # benchmarks only: the framework's floor, for comparison
         app.register_blueprint(floor_bp)
+        socketio.on_namespace(FloorNamespace(BENCH_NS))
     register_error_handlers(app)
     socketio.on_namespace(CounterNamespace(COUNTER_NS))
     socketio.on_namespace(DisplayNamespace(DISPLAY_NS))
