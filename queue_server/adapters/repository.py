@@ -74,12 +74,6 @@ class Repository:
             select(Service).where(Service.centre_id == centre.id).order_by(Service.id)
         ).all()
 
-    def service(self, centre: Centre, code: str) -> Service | None:
-        """The centre's service with `code`."""
-        return self.session.scalars(
-            select(Service).where(Service.centre_id == centre.id, Service.code == code)
-        ).one_or_none()
-
     def counters(self, centre: Centre) -> Sequence[Counter]:
         """A centre's counters with their services, by number."""
         return self.session.scalars(

@@ -61,8 +61,8 @@ def require_centre(repo: Repository, code: str) -> Centre:
 
 
 def require_service(repo: Repository, centre: Centre, code: str) -> Service:
-    """The centre's service with `code`, or NotFound."""
-    service = repo.service(centre, code)
+    """The centre's service with `code`, or NotFound (from the services loaded with it)."""
+    service = next((s for s in centre.services if s.code == code), None)
     if service is None:
         raise NotFound(f"Centre {centre.code} has no service '{code}'.", code="unknown_service")
     return service

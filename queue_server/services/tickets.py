@@ -137,7 +137,7 @@ def _issue_once(
         )
         repo.add(ticket)
         repo.flush()
-        figures = earlier_figures.reread()
+        figures = earlier_figures.with_issued(service.id)
         view = ticket_view(ticket, figures)
         events = expire_past_days(repo, centre, now)
         events += queue_changes(shown, figures)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import copy
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -125,6 +126,14 @@ class QueueFigures:
         services = [s for s in self.centre.services if s.id in group]
         self._read_typical([s for s in services if self.waiting.get(s.id)])
         return {s.id: (self.service_waiting(s), self.service_wait(s)) for s in services}
+
+    def with_issued(self, service_id: int) -> QueueFigures:
+        """The figures after one ticket more of `service_id` was issued in this transaction:
+        nothing else moves, so nothing is read again."""
+        after = copy(self)
+        after.waiting = {**self.waiting, service_id: self.waiting.get(service_id, 0) + 1}
+        after._call_times = {}
+        return after
 
     def reread(self, *, counters: bool = False, service_times: bool = False) -> QueueFigures:
         """The figures read again after a change in this transaction: the waiting counts, and
