@@ -97,8 +97,8 @@ def _settle_memory() -> None:
 
     A full collection walks every object, and with a thousand sockets open it held the hub
     for over 100 ms (a clerk's call waited that long); the objects made at start-up live as
-    long as the process, so the collector need not walk them again (measured: 78 ms down to
-    16-55 ms per full collection in `python -m bench`).
+    long as the process, so the collector need not walk them again (measured in `python -m
+    bench`: 107-138 ms down to 16-55 ms per full collection).
     """
     gc.collect()
     gc.freeze()

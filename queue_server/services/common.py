@@ -60,7 +60,7 @@ def require_centre(repo: Repository, code: str) -> Centre:
     return centre
 
 
-def require_service(repo: Repository, centre: Centre, code: str) -> Service:
+def require_service(centre: Centre, code: str) -> Service:
     """The centre's service with `code`, or NotFound (from the services loaded with it)."""
     service = next((s for s in centre.services if s.code == code), None)
     if service is None:

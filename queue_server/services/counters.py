@@ -273,7 +273,7 @@ def transfer(
 
     def act(at: _AtCounter) -> dict:
         ticket = at.current()
-        target = require_service(at.repo, at.centre, service_code)
+        target = require_service(at.centre, service_code)
         if target.id == ticket.service_id:
             raise InvalidValue(f"Ticket {ticket.number} is already for {target.code}.")
         if not target.open:

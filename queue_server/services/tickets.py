@@ -99,7 +99,7 @@ def _issue_once(
         repo = unit.repo
         centre = require_centre(repo, centre_code)
         _require_issuer(principal, centre)
-        service = require_service(repo, centre, service_code)
+        service = require_service(centre, service_code)
         now = clock()
         day = today(centre, now)
         if idempotency_key:
