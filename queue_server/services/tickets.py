@@ -196,7 +196,7 @@ def list_services(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> 
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
         figures = QueueFigures(unit.repo, centre, today(centre, clock()))
-        return [service_view(s, figures) for s in unit.repo.services(centre)]
+        return [service_view(s, figures) for s in centre.services]
 
 
 def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict:
@@ -217,7 +217,7 @@ def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> 
                 }
                 for t in unit.repo.now_serving(centre)
             ],
-            "waiting": {s.code: figures.service_waiting(s) for s in unit.repo.services(centre)},
+            "waiting": {s.code: figures.service_waiting(s) for s in centre.services},
         }
 
 
