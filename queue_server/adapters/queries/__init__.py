@@ -1,0 +1,1 @@
+"""The Repository's queries, one module per concern."""

@@ -1,0 +1,100 @@
+"""Centres, their services, counters and devices, and the users who work there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..orm import (
+    Centre,
+    Counter,
+    Device,
+    Service,
+    User,
+    counter_services,
+)
+from .base import Queries
+
+
+class CentreQueries(Queries):
+    """Reads of a centre and its parts."""
+
+    def centres(self) -> Sequence[Centre]:
+        """All centres by code."""
+        return self.session.scalars(select(Centre).order_by(Centre.code)).all()
+
+    def centre(self, code: str) -> Centre | None:
+        """The centre with `code`, its services loaded in the same statement."""
+        return (
+            self.session.scalars(
+                select(Centre).where(Centre.code == code).options(joinedload(Centre.services))
+            )
+            .unique()
+            .one_or_none()
+        )
+
+    def services(self, centre: Centre) -> Sequence[Service]:
+        """A centre's services in configuration order."""
+        return self.session.scalars(
+            select(Service).where(Service.centre_id == centre.id).order_by(Service.id)
+        ).all()
+
+    def counters(self, centre: Centre) -> Sequence[Counter]:
+        """A centre's counters with their services, by number."""
+        return self.session.scalars(
+            select(Counter)
+            .where(Counter.centre_id == centre.id)
+            .options(selectinload(Counter.services))
+            .order_by(Counter.number)
+        ).all()
+
+    def counter_states(self, centre: Centre) -> list[tuple[str, frozenset[int]]]:
+        """Each counter's state and the ids of its services, by number (one plain query)."""
+        rows = self.session.execute(
+            select(Counter.id, Counter.state, counter_services.c.service_id)
+            .outerjoin(counter_services, counter_services.c.counter_id == Counter.id)
+            .where(Counter.centre_id == centre.id)
+            .order_by(Counter.number)
+        ).all()
+        states: dict[int, str] = {}
+        served: dict[int, set[int]] = {}
+        for counter_id, state, service_id in rows:
+            states[counter_id] = state
+            ids = served.setdefault(counter_id, set())
+            if service_id is not None:
+                ids.add(service_id)
+        return [(states[cid], frozenset(served[cid])) for cid in states]
+
+    def counter(self, centre: Centre, number: int) -> Counter | None:
+        """The centre's counter with `number`."""
+        return (
+            self.session.scalars(
+                select(Counter)
+                .where(Counter.centre_id == centre.id, Counter.number == number)
+                .options(joinedload(Counter.services))
+            )
+            .unique()
+            .one_or_none()
+        )
+
+    def device_by_token_hash(self, token_hash: str) -> Device | None:
+        """The device whose token hashes to `token_hash`."""
+        return self.session.scalars(
+            select(Device).where(Device.token_hash == token_hash)
+        ).one_or_none()
+
+    def devices(self, centre: Centre) -> Sequence[Device]:
+        """A centre's devices."""
+        return self.session.scalars(select(Device).where(Device.centre_id == centre.id)).all()
+
+    def user(self, username: str) -> User | None:
+        """The user named `username`."""
+        return self.session.scalars(
+            select(User).where(User.username == username).options(selectinload(User.centres))
+        ).one_or_none()
+
+    def user_by_id(self, user_id: int) -> User | None:
+        """The user with `user_id`."""
+        return self.session.get(User, user_id, options=[selectinload(User.centres)])

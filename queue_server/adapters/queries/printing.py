@@ -1,0 +1,174 @@
+"""Print jobs and printer states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased, selectinload
+
+from ..orm import (
+    Centre,
+    Device,
+    PrinterState,
+    PrintJob,
+    Ticket,
+)
+from .base import Queries
+
+_UNPRINTED = ["pending", "printing"]
+
+
+class PrintQueries(Queries):
+    """Print jobs, claimed atomically, and what printers said."""
+
+    def device(self, device_id: int) -> Device | None:
+        """The device with `device_id`."""
+        return self.session.get(Device, device_id)
+
+    def device_by_name(self, centre: Centre, name: str) -> Device | None:
+        """The centre's device named `name`."""
+        return self.session.scalars(
+            select(Device).where(Device.centre_id == centre.id, Device.name == name)
+        ).one_or_none()
+
+    def print_job(self, job_id: int) -> PrintJob | None:
+        """The print job with `job_id`, read afresh."""
+        return self.session.get(PrintJob, job_id, populate_existing=True)
+
+    def first_print_job(self, ticket: Ticket) -> PrintJob | None:
+        """The print job made when the ticket was issued (not a reprint)."""
+        return self.session.scalars(
+            select(PrintJob)
+            .where(PrintJob.ticket_id == ticket.id, PrintJob.reprint.is_(False))
+            .order_by(PrintJob.id)
+            .limit(1)
+        ).one_or_none()
+
+    def print_jobs(
+        self, centre: Centre, *, device_id: int | None, state: str | None, limit: int
+    ) -> Sequence[PrintJob]:
+        """A centre's print jobs, newest first, of one device and one state if given."""
+        query = select(PrintJob).where(PrintJob.centre_id == centre.id)
+        if device_id is not None:
+            query = query.where(PrintJob.device_id == device_id)
+        if state is not None:
+            query = query.where(PrintJob.state == state)
+        return self.session.scalars(
+            query.options(selectinload(PrintJob.ticket), selectinload(PrintJob.device))
+            .order_by(PrintJob.id.desc())
+            .limit(limit)
+        ).all()
+
+    def count_unprinted(self, device_id: int) -> int:
+        """Jobs of a device still to print (pending or being printed)."""
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(PrintJob)
+                .where(PrintJob.device_id == device_id, PrintJob.state.in_(_UNPRINTED))
+            )
+            or 0
+        )
+
+    def hurry_print_jobs(self, device_id: int, now: datetime) -> None:
+        """Make a device's waiting jobs due now (a new job is a sign its printer may be back)."""
+        self.session.execute(
+            update(PrintJob)
+            .where(PrintJob.device_id == device_id, PrintJob.state == "pending")
+            .values(next_try_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def release_expired_print_leases(self, now: datetime) -> int:
+        """Return to pending the jobs whose worker stopped (was killed) while printing them."""
+        result = self.session.execute(
+            update(PrintJob)
+            .where(PrintJob.state == "printing", PrintJob.lease_until < now)
+            .values(state="pending", lease_until=None, next_try_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+    def print_work_due(self, now: datetime) -> bool:
+        """Whether a job waits for the server's worker now, or a dead worker's job is stuck."""
+        due = and_(PrintJob.state == "pending", PrintJob.next_try_at <= now)
+        stuck = and_(PrintJob.state == "printing", PrintJob.lease_until < now)
+        return bool(
+            self.session.scalar(
+                select(
+                    exists()
+                    .where(or_(due, stuck), Device.id == PrintJob.device_id)
+                    .where(Device.printer != "agent")
+                )
+            )
+        )
+
+    def print_queue_heads(self) -> Sequence[int]:
+        """The oldest pending job of every device the server prints for (not print agents)."""
+        return self.session.scalars(
+            select(func.min(PrintJob.id))
+            .join(Device, Device.id == PrintJob.device_id)
+            .where(PrintJob.state == "pending", Device.printer != "agent")
+            .group_by(PrintJob.device_id)
+        ).all()
+
+    def claim_print_job(self, job_id: int, now: datetime, lease_until: datetime) -> PrintJob | None:
+        """Take a due pending job for printing, atomically; None if it is not due or taken.
+
+        A device prints one job at a time, so a job is not taken while another of its
+        device's is being printed.
+        """
+        busy = aliased(PrintJob)
+        result = self.session.execute(
+            update(PrintJob)
+            .where(
+                PrintJob.id == job_id,
+                PrintJob.state == "pending",
+                PrintJob.next_try_at <= now,
+                ~exists().where(busy.device_id == PrintJob.device_id, busy.state == "printing"),
+            )
+            .values(state="printing", lease_until=lease_until, attempts=PrintJob.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self.print_job(job_id)
+
+    def finish_print_job(self, job_id: int, from_state: str, values: dict) -> bool:
+        """Record how a job went, only if it is still in `from_state`; whether it was."""
+        result = self.session.execute(
+            update(PrintJob)
+            .where(PrintJob.id == job_id, PrintJob.state == from_state)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+    def pending_print_jobs(self, device_id: int) -> Sequence[PrintJob]:
+        """A device's pending jobs, oldest first."""
+        return self.session.scalars(
+            select(PrintJob)
+            .where(PrintJob.device_id == device_id, PrintJob.state == "pending")
+            .options(selectinload(PrintJob.ticket))
+            .order_by(PrintJob.id)
+        ).all()
+
+    def printer_state(self, device_id: int) -> PrinterState | None:
+        """What a device's printer last said about itself."""
+        return self.session.get(PrinterState, device_id, populate_existing=True)
+
+    def save_printer_state(self, device_id: int, values: dict) -> None:
+        """Record a device's printer state (the row is made by whoever comes first)."""
+        self.session.execute(
+            self._insert()(PrinterState)
+            .values(device_id=device_id, **values)
+            .on_conflict_do_nothing()
+        )
+        self.session.execute(
+            update(PrinterState)
+            .where(PrinterState.device_id == device_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )

@@ -1,0 +1,204 @@
+"""Tickets: numbering, the call order, claims, counts and the end of the day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from functools import lru_cache
+
+from sqlalchemy import TextClause, and_, func, or_, select, text, update
+from sqlalchemy.orm import selectinload
+
+from ...domain.model import AT_COUNTER_STATUSES, OPEN_STATUSES, TicketStatus
+from ..orm import (
+    Centre,
+    Counter,
+    Service,
+    Ticket,
+    TicketSequence,
+)
+from .base import Queries
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+_AT_COUNTER = [s.value for s in AT_COUNTER_STATUSES]
+
+
+class TicketQueries(Queries):
+    """Reads and atomic updates of tickets."""
+
+    def ticket(self, public_id: str) -> Ticket | None:
+        """The ticket with the public, unguessable id."""
+        return self.session.scalars(
+            select(Ticket).where(Ticket.public_id == public_id)
+        ).one_or_none()
+
+    def public_ids(self, ids: Iterable[int]) -> Sequence[str]:
+        """The public ids of these tickets."""
+        return self.session.scalars(select(Ticket.public_id).where(Ticket.id.in_(list(ids)))).all()
+
+    def ticket_by_idempotency_key(self, centre: Centre, key: str) -> Ticket | None:
+        """The ticket a kiosk already issued under `key`."""
+        return self.session.scalars(
+            select(Ticket).where(Ticket.centre_id == centre.id, Ticket.idempotency_key == key)
+        ).one_or_none()
+
+    def claim_sequence(self, centre: Centre, service: Service, day: date) -> int:
+        """The next number for (centre, service, day), claimed atomically in the database."""
+        insert = self._insert()(TicketSequence).values(
+            centre_id=centre.id, service_id=service.id, day=day, last=1
+        )
+        return self.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["centre_id", "service_id", "day"],
+                set_={"last": TicketSequence.last + 1},
+            ).returning(TicketSequence.last)
+        ).scalar_one()
+
+    def current_ticket(self, counter: Counter) -> Ticket | None:
+        """The ticket a counter holds (called or being served), if any."""
+        return self.session.scalars(
+            select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(_AT_COUNTER))
+        ).one_or_none()
+
+    def waiting_in_order(
+        self, centre: Centre, service_ids: Iterable[int], day: date, limit: int
+    ) -> Sequence[int]:
+        """Ids of today's waiting tickets of these services, first to be called first."""
+        return self.session.scalars(
+            select(Ticket.id)
+            .where(
+                Ticket.centre_id == centre.id,
+                Ticket.status == TicketStatus.WAITING.value,
+                Ticket.service_id.in_(list(service_ids)),
+                Ticket.day == day,
+            )
+            .order_by(Ticket.rank_at, Ticket.issued_at, Ticket.id)
+            .limit(limit)
+        ).all()
+
+    def claim_ticket(self, ticket_id: int, values: dict) -> Ticket | None:
+        """Move a ticket out of `waiting` only if it still waits; None if another took it."""
+        result = self.session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING.value)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self.session.get(Ticket, ticket_id, populate_existing=True)
+
+    def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
+        """How many of today's waiting tickets of these services come before `ticket`."""
+        before = or_(
+            Ticket.rank_at < ticket.rank_at,
+            and_(Ticket.rank_at == ticket.rank_at, Ticket.issued_at < ticket.issued_at),
+            and_(
+                Ticket.rank_at == ticket.rank_at,
+                Ticket.issued_at == ticket.issued_at,
+                Ticket.id < ticket.id,
+            ),
+        )
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(
+                    Ticket.centre_id == ticket.centre_id,
+                    Ticket.status == TicketStatus.WAITING.value,
+                    Ticket.service_id.in_(list(service_ids)),
+                    Ticket.day == ticket.day,
+                    before,
+                )
+            )
+            or 0
+        )
+
+    def waiting_counts(self, centre: Centre, day: date) -> dict[int, int]:
+        """Today's waiting tickets per service id."""
+        rows = self.session.execute(
+            select(Ticket.service_id, func.count())
+            .where(
+                Ticket.centre_id == centre.id,
+                Ticket.status == TicketStatus.WAITING.value,
+                Ticket.day == day,
+            )
+            .group_by(Ticket.service_id)
+        ).all()
+        return {service_id: count for service_id, count in rows}
+
+    def earliest_waiting_issue(self, centre: Centre, service_id: int, day: date) -> datetime | None:
+        """When the longest-waiting of today's tickets for a service was issued."""
+        return self.session.scalar(
+            select(func.min(Ticket.issued_at)).where(
+                Ticket.centre_id == centre.id,
+                Ticket.status == TicketStatus.WAITING.value,
+                Ticket.service_id == service_id,
+                Ticket.day == day,
+            )
+        )
+
+    def now_serving(self, centre: Centre) -> Sequence[Ticket]:
+        """Tickets at a counter now, latest call first."""
+        return self.session.scalars(
+            select(Ticket)
+            .where(Ticket.centre_id == centre.id, Ticket.status.in_(_AT_COUNTER))
+            .options(selectinload(Ticket.counter), selectinload(Ticket.service))
+            .order_by(Ticket.called_at.desc())
+        ).all()
+
+    def recent_durations(self, service_ids: Iterable[int], limit: int) -> dict[int, list[float]]:
+        """Seconds at the counter of each service's latest `limit` finished visits.
+
+        One statement for all the services, each part reading only its newest rows by index.
+        """
+        ids = sorted(set(service_ids))
+        durations: dict[int, list[float]] = {sid: [] for sid in ids}
+        if ids:
+            params = {f"s{i}": sid for i, sid in enumerate(ids)} | {"limit": limit}
+            for service_id, duration_s in self.session.execute(_latest_served(len(ids)), params):
+                durations[service_id].append(float(duration_s))
+        return durations
+
+    def expire_open_before(self, centre: Centre, day: date, values: dict) -> list[int]:
+        """Expire the centre's tickets still open from days before `day`; their ids."""
+        ids = list(
+            self.session.scalars(
+                select(Ticket.id).where(
+                    Ticket.centre_id == centre.id, Ticket.day < day, Ticket.status.in_(_OPEN)
+                )
+            ).all()
+        )
+        if ids:
+            self.session.execute(
+                update(Ticket)
+                .where(Ticket.id.in_(ids), Ticket.status.in_(_OPEN))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+    def forget_phone_numbers(self, finished_before: datetime) -> int:
+        """Delete phone numbers of visits that closed before `finished_before`."""
+        result = self.session.execute(
+            update(Ticket)
+            .where(Ticket.phone.is_not(None), Ticket.finished_at < finished_before)
+            .values(phone=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+@lru_cache(maxsize=64)
+def _latest_served(services: int) -> TextClause:
+    """SQL for the latest served visits of `services` services (:s0, :s1, … and :limit).
+
+    Written out once per count of services: building it as a union of 20 SQLAlchemy
+    subqueries on every estimate cost milliseconds.
+    """
+    part = (
+        "SELECT * FROM (SELECT service_id, duration_s FROM ticket_events"
+        " WHERE service_id = :s{i} AND kind = 'served' AND duration_s IS NOT NULL"
+        " ORDER BY at DESC LIMIT :limit) AS p{i}"
+    )
+    return text(" UNION ALL ".join(part.format(i=i) for i in range(services)))
