@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import socketio
 
@@ -146,7 +147,7 @@ class PrintAgent:
             else:  # printed, given up, or no longer this kiosk's: done either way
                 del self._jobs[job_id]
 
-    def _acknowledge(self, job_id: int, delivery: Delivery) -> dict | None:
+    def _acknowledge(self, job_id: int, delivery: Delivery) -> dict[str, Any] | None:
         """Report a job to the server; its answer, or None if it could not be told."""
         printer = {
             "state": delivery.state,

@@ -72,4 +72,4 @@ def failed(error: PrinterError, status: PrinterStatus = UNKNOWN_STATUS) -> Deliv
 
 def retry_delay_s(attempts: int) -> float:
     """Seconds to wait after the `attempts`-th failed attempt: 1, 2, 4, 8, then 10 each."""
-    return min(LONGEST_RETRY_S, FIRST_RETRY_S * 2 ** max(attempts - 1, 0))
+    return float(min(LONGEST_RETRY_S, FIRST_RETRY_S * 2 ** max(attempts - 1, 0)))

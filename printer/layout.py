@@ -116,7 +116,8 @@ def ticket_bytes(ticket: TicketPrint) -> bytes:
     """Render the ticket once, to the exact ESC/POS bytes any printer backend can send."""
     dummy = Dummy()
     render(ticket, dummy)
-    return dummy.output
+    output: bytes = dummy.output
+    return output
 
 
 def ascii_text(text: str) -> str:

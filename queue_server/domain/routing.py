@@ -37,7 +37,9 @@ def rank_time(
     return base
 
 
-def call_order_key(rank_at: datetime, issued_at: datetime, tiebreak: int) -> tuple:
+def call_order_key(
+    rank_at: datetime, issued_at: datetime, tiebreak: int
+) -> tuple[datetime, datetime, int]:
     """Sort key of the call order: rank time, then the earlier issue, then `tiebreak`."""
     return (rank_at, issued_at, tiebreak)
 

@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -68,7 +69,7 @@ class Authenticator:
 
     def login(
         self, username: str, password: str, remote: str, *, allowed: int, window_s: int
-    ) -> dict:
+    ) -> dict[str, Any]:
         """A token for a valid username and password; repeated failures lock out a while.
 
         Failures are counted per username (guessing one account) and, more loosely, per
@@ -153,7 +154,7 @@ def _device_principal(device: Device | None) -> Principal:
     return Principal("device", device.id, device.name, device.kind, frozenset({device.centre.code}))
 
 
-def user_view(user: User) -> dict:
+def user_view(user: User) -> dict[str, Any]:
     """The contract's user object."""
     return {
         "username": user.username,

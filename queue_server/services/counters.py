@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Unpack
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Ticket, TicketEvent
@@ -116,12 +116,12 @@ class _AtCounter:
 def _counter_action(
     principal: Principal,
     ref: CounterRef,
-    act: Callable[[_AtCounter], dict],
+    act: Callable[[_AtCounter], dict[str, Any]],
     *,
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Run `act` at the counter in one transaction; publish its events after the commit."""
     if not principal.is_user:
         raise Forbidden("Only a signed-in member of staff can work at a counter.")
@@ -144,18 +144,18 @@ def _counter_action(
     return result
 
 
-def _ok_ticket(at: _AtCounter, ticket: Ticket) -> dict:
+def _ok_ticket(at: _AtCounter, ticket: Ticket) -> dict[str, Any]:
     return {"ticket": ticket_view(ticket, None)}
 
 
-def _ok_counter(at: _AtCounter) -> dict:
+def _ok_counter(at: _AtCounter) -> dict[str, Any]:
     return {"counter": counter_view(at.counter, at.repo.current_ticket(at.counter))}
 
 
-def open_counter(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
+def open_counter(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
     """Sign in at a counter: a closed counter opens; an open or paused one keeps its state."""
 
-    def act(at: _AtCounter) -> dict:
+    def act(at: _AtCounter) -> dict[str, Any]:
         _move_counter(at, CounterAction.OPEN)
         at.counter.clerk_id = at.principal.id
         return _ok_counter(at)
@@ -163,10 +163,10 @@ def open_counter(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) ->
     return _counter_action(principal, ref, act, **deps)
 
 
-def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
+def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
     """Finish the current ticket as done and call the next by the call order."""
 
-    def act(at: _AtCounter) -> dict:
+    def act(at: _AtCounter) -> dict[str, Any]:
         if at.counter.state != CounterState.OPEN:
             raise InvalidState(
                 f"Counter {at.counter.number} is {at.counter.state}; resume it first."
@@ -219,10 +219,10 @@ def _called_event(at: _AtCounter, ticket: Ticket, *, recall: bool) -> TicketCall
     )
 
 
-def recall(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
+def recall(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
     """Announce the current (called) ticket again."""
 
-    def act(at: _AtCounter) -> dict:
+    def act(at: _AtCounter) -> dict[str, Any]:
         ticket = at.current()
         apply_ticket_action(ticket, TicketAction.RECALL, at.now)
         at.record(ticket, "recalled")
@@ -232,10 +232,10 @@ def recall(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
     return _counter_action(principal, ref, act, **deps)
 
 
-def start(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
+def start(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
     """The called citizen has arrived at the counter: serving."""
 
-    def act(at: _AtCounter) -> dict:
+    def act(at: _AtCounter) -> dict[str, Any]:
         ticket = at.current()
         apply_ticket_action(ticket, TicketAction.START, at.now)
         at.record(ticket, "started")
@@ -246,11 +246,11 @@ def start(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
     return _counter_action(principal, ref, act, **deps)
 
 
-def _finishing(action: TicketAction) -> Callable[..., dict]:
+def _finishing(action: TicketAction) -> Callable[..., dict[str, Any]]:
     """A use case that ends the current ticket by `action` (complete or no-show)."""
 
-    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
-        def act(at: _AtCounter) -> dict:
+    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
+        def act(at: _AtCounter) -> dict[str, Any]:
             ticket = at.current()
             at.finish(ticket, action)
             at.counter_changed(None)
@@ -268,10 +268,10 @@ no_show = _finishing(TicketAction.NO_SHOW)
 
 def transfer(
     principal: Principal, ref: CounterRef, service_code: str, **deps: Unpack[Deps]
-) -> dict:
+) -> dict[str, Any]:
     """Send the current ticket to another service's queue, keeping its number and rank."""
 
-    def act(at: _AtCounter) -> dict:
+    def act(at: _AtCounter) -> dict[str, Any]:
         ticket = at.current()
         target = require_service(at.centre, service_code)
         if target.id == ticket.service_id:
@@ -292,11 +292,11 @@ def transfer(
     return _counter_action(principal, ref, act, **deps)
 
 
-def _moving_counter(action: CounterAction) -> Callable[..., dict]:
+def _moving_counter(action: CounterAction) -> Callable[..., dict[str, Any]]:
     """A use case that moves the counter by `action` (pause, resume, close)."""
 
-    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict:
-        def act(at: _AtCounter) -> dict:
+    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
+        def act(at: _AtCounter) -> dict[str, Any]:
             before = at.figures()
             shown = before.shown(s.id for s in at.counter.services)
             _move_counter(at, action)
@@ -324,7 +324,9 @@ resume = _moving_counter(CounterAction.RESUME)
 close = _moving_counter(CounterAction.CLOSE)
 
 
-def list_counters(principal: Principal, centre_code: str, *, uow: UnitOfWorkFactory) -> list[dict]:
+def list_counters(
+    principal: Principal, centre_code: str, *, uow: UnitOfWorkFactory
+) -> list[dict[str, Any]]:
     """A centre's counters with their services, state and current ticket, for its staff."""
     if not principal.is_user:
         raise Forbidden("Only a signed-in member of staff can list the counters.")
@@ -339,7 +341,7 @@ def list_counters(principal: Principal, centre_code: str, *, uow: UnitOfWorkFact
 
 def counter_queues(
     principal: Principal, ref: CounterRef, *, uow: UnitOfWorkFactory, clock: Clock
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The queues a counter calls from: waiting count, estimated wait and longest wait."""
     if not principal.is_user:
         raise Forbidden("Only a signed-in member of staff can read a counter's queues.")

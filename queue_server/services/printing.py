@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from printer.jobs import MAX_ATTEMPTS, Delivery, retry_delay_s
@@ -61,7 +62,7 @@ def print_issued_ticket(
     repo: Repository,
     principal: Principal,
     ticket: Ticket,
-    view: dict,
+    view: dict[str, Any],
     *,
     base_url: str | None,
     now: datetime,
@@ -78,7 +79,7 @@ def print_issued_ticket(
     return [_queued(job)]
 
 
-def with_print(repo: Repository, ticket: Ticket, view: dict) -> dict:
+def with_print(repo: Repository, ticket: Ticket, view: dict[str, Any]) -> dict[str, Any]:
     """The ticket's view with the `print` of its first print job, if it has one."""
     job = repo.first_print_job(ticket)
     return view if job is None else {**view, "print": print_summary(repo, job)}
@@ -88,7 +89,7 @@ def _store_job(
     repo: Repository,
     ticket: Ticket,
     device: Device,
-    view: dict,
+    view: dict[str, Any],
     *,
     base_url: str | None,
     now: datetime,
@@ -115,7 +116,7 @@ def _store_job(
     return job
 
 
-def ticket_print(ticket: Ticket, view: dict, base_url: str) -> TicketPrint:
+def ticket_print(ticket: Ticket, view: dict[str, Any], base_url: str) -> TicketPrint:
     """What is printed on the ticket, from the ticket and its view (place and wait) now."""
     centre, service = ticket.centre, ticket.service
     return TicketPrint(
@@ -206,7 +207,7 @@ def _record(
     if job is None:
         raise NotFound("There is no such print job.", code="unknown_print_job")
     attempts = job.attempts if counted else job.attempts + 1
-    values: dict = {"attempts": attempts, "lease_until": None}
+    values: dict[str, Any] = {"attempts": attempts, "lease_until": None}
     if delivery.printed:
         values |= {"state": PRINTED, "printed_at": now, "last_error": None}
     elif delivery.permanent or attempts >= MAX_ATTEMPTS:
@@ -271,7 +272,7 @@ def agent_kiosk(principal: Principal, kiosk: str | None, *, uow: UnitOfWorkFacto
         return AgentKiosk(device.centre.code, device.name, device.id)
 
 
-def agent_jobs(kiosk: AgentKiosk, *, uow: UnitOfWorkFactory) -> list[dict]:
+def agent_jobs(kiosk: AgentKiosk, *, uow: UnitOfWorkFactory) -> list[dict[str, Any]]:
     """Every job still to print for a print agent's kiosk, oldest first, as print_job events."""
     with uow(write=False) as unit:
         return [
@@ -289,7 +290,7 @@ def agent_reported(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Record a print agent's report on a job: {job, retry_in_s} (retry_in_s when to try again)."""
     now = clock()
     with uow() as unit:
@@ -308,12 +309,12 @@ def agent_reported(
 # -- reading and managing jobs ---------------------------------------------------------------
 
 
-def print_summary(repo: Repository, job: PrintJob) -> dict:
+def print_summary(repo: Repository, job: PrintJob) -> dict[str, Any]:
     """The `print` object of an issued ticket: its job and the kiosk printer's state."""
     return {"id": job.id, "state": job.state, "printer": printer_view(repo, job.device)}
 
 
-def printer_view(repo: Repository, device: Device) -> dict | None:
+def printer_view(repo: Repository, device: Device) -> dict[str, Any] | None:
     """A device's printer as the kiosk shows it, or None when the device has no printer."""
     if device.printer == "none":
         return None
@@ -330,7 +331,7 @@ def printer_view(repo: Repository, device: Device) -> dict | None:
     }
 
 
-def job_view(job: PrintJob) -> dict:
+def job_view(job: PrintJob) -> dict[str, Any]:
     """A print job as the API shows it."""
     timezone = job.ticket.centre.timezone
     return {
@@ -349,7 +350,7 @@ def job_view(job: PrintJob) -> dict:
     }
 
 
-def device_me(principal: Principal, *, uow: UnitOfWorkFactory) -> dict:
+def device_me(principal: Principal, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
     """The device a token belongs to, with its printer's state (for the kiosk's own screen)."""
     if principal.kind != "device":
         raise Forbidden("Only a device token has a device.")
@@ -372,7 +373,7 @@ def list_print_jobs(
     state: str | None,
     limit: int,
     uow: UnitOfWorkFactory,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """A centre's print jobs, newest first: all for supervisors, a kiosk's own for a kiosk."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
@@ -381,7 +382,7 @@ def list_print_jobs(
         return [job_view(job) for job in jobs]
 
 
-def get_print_job(principal: Principal, job_id: int, *, uow: UnitOfWorkFactory) -> dict:
+def get_print_job(principal: Principal, job_id: int, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
     """One print job, for a supervisor of its centre or the kiosk it prints on."""
     with uow(write=False) as unit:
         job = _require_job(unit.repo, job_id)
@@ -400,7 +401,7 @@ def reprint_ticket(
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Print a ticket again (a supervisor's decision), on its own kiosk or the one named."""
     now = clock()
     with uow() as unit:
@@ -423,7 +424,7 @@ def reprint_ticket(
 
 def retry_print_job(
     principal: Principal, job_id: int, *, uow: UnitOfWorkFactory, notifier: Notifier, clock: Clock
-) -> dict:
+) -> dict[str, Any]:
     """Try a failed job again from the start (a supervisor's decision)."""
     now = clock()
     with uow() as unit:

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from ..adapters.orm import Centre, Ticket
 from ..adapters.repository import Repository
@@ -46,7 +47,7 @@ def issue_ticket(
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Issue a ticket and commit it before anyone is told; the same key gives the same ticket.
 
     A kiosk with a printer gets the ticket's print job stored with it; `base_url` (the server's
@@ -93,7 +94,7 @@ def _issue_once(
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """One attempt at issuing, in one transaction."""
     with uow() as unit:
         repo = unit.repo
@@ -176,14 +177,14 @@ def queue_changes(before: Mapping[int, tuple[int, int]], after: QueueFigures) ->
     ]
 
 
-def get_ticket(public_id: str, *, uow: UnitOfWorkFactory) -> dict:
+def get_ticket(public_id: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
     """A ticket as its holder sees it, with its place in the queue while it waits."""
     with uow(write=False) as unit:
         ticket = require_ticket(unit.repo, public_id)
         return ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
 
 
-def list_centres(*, uow: UnitOfWorkFactory) -> list[dict]:
+def list_centres(*, uow: UnitOfWorkFactory) -> list[dict[str, Any]]:
     """Every centre's code, name and time zone."""
     with uow(write=False) as unit:
         return [
@@ -191,7 +192,9 @@ def list_centres(*, uow: UnitOfWorkFactory) -> list[dict]:
         ]
 
 
-def list_services(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> list[dict]:
+def list_services(
+    centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock
+) -> list[dict[str, Any]]:
     """A centre's services with their waiting counts and estimated waits now."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
@@ -199,7 +202,7 @@ def list_services(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> 
         return [service_view(s, figures) for s in centre.services]
 
 
-def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict:
+def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict[str, Any]:
     """What the hall screen shows: who is at which counter, and how many wait per service."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)

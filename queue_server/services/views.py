@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from copy import copy
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Service, Ticket
@@ -152,7 +153,7 @@ class QueueFigures:
         return self.repo.count_ahead(ticket, self.related(ticket.service_id))
 
 
-def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict:
+def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict[str, Any]:
     """The contract's `ticket` object; `figures` is needed only while the ticket waits."""
     centre, service = ticket.centre, ticket.service
     waiting = ticket.status == TicketStatus.WAITING and figures is not None
@@ -177,7 +178,7 @@ def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict:
     }
 
 
-def service_view(service: Service, figures: QueueFigures) -> dict:
+def service_view(service: Service, figures: QueueFigures) -> dict[str, Any]:
     """The contract's service entry with its live waiting count and estimate."""
     return {
         "code": service.code,
@@ -191,7 +192,7 @@ def service_view(service: Service, figures: QueueFigures) -> dict:
     }
 
 
-def counter_view(counter: Counter, current: Ticket | None) -> dict:
+def counter_view(counter: Counter, current: Ticket | None) -> dict[str, Any]:
     """The contract's counter object."""
     return {
         "number": counter.number,
