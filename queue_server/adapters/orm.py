@@ -64,6 +64,8 @@ class Centre(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     priority_bonus_s: Mapped[int] = mapped_column(Integer)
     appointment_bonus_s: Mapped[int] = mapped_column(Integer)
+    notify_ahead: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    document_return_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
 
     services: Mapped[list[Service]] = relationship(back_populates="centre", order_by="Service.id")
     counters: Mapped[list[Counter]] = relationship(
@@ -88,6 +90,7 @@ class Service(Base):
     fee_kes: Mapped[int] = mapped_column(Integer, default=0)
     open: Mapped[bool] = mapped_column(Boolean, default=True)
     typical_service_s: Mapped[int] = mapped_column(Integer, default=300)
+    collect_service: Mapped[str | None] = mapped_column(String(16), default=None)
 
     centre: Mapped[Centre] = relationship(back_populates="services")
 
@@ -185,6 +188,8 @@ class Ticket(Base):
     language: Mapped[str] = mapped_column(String(2), default="en")
     phone: Mapped[str | None] = mapped_column(String(16), default=None)
     phone_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    phone_consent_text: Mapped[dict | None] = mapped_column(JSON, default=None)
+    document_ref: Mapped[str | None] = mapped_column(String(10), default=None)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rank_at: Mapped[datetime] = mapped_column(UTCDateTime)
     appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -275,3 +280,65 @@ class PrinterState(Base):
     cover_open: Mapped[bool | None] = mapped_column(Boolean, default=None)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SmsMessage(Base):
+    """An SMS to a citizen, stored with the change that causes it and sent later by a worker.
+
+    States: held (no gateway configured: kept, unsent), queued (due at next_try_at; taken by a
+    worker until lease_until), sent (the gateway accepted it), delivered (its delivery report
+    came), failed (given up), expired (no longer useful, never sent).
+    """
+
+    __tablename__ = "sms_messages"
+    __table_args__ = (
+        UniqueConstraint("purpose", "subject"),
+        Index("ix_sms_messages_status_next_try_at", "status", "next_try_at"),
+        Index("ix_sms_messages_phone_created_at", "phone", "created_at"),
+        Index("ix_sms_messages_centre_id_id", "centre_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2))
+    body: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    gateway_id: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+
+
+class Document(Base):
+    """A citizen's document (an ID card, a certificate) to collect, followed by its ref.
+
+    Statuses only move forward: lodged, in_process, ready, then collected or returned.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_centre_status_updated", "centre_id", "status", "updated_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(10), unique=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    phone_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_consent_text: Mapped[dict | None] = mapped_column(JSON)
+    lodged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    lodged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    centre: Mapped[Centre] = relationship()
+    service: Mapped[Service] = relationship()

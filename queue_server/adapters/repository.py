@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from .queries.auth import AuthQueries
 from .queries.centres import CentreQueries
+from .queries.messages import MessageQueries
 from .queries.printing import PrintQueries
 from .queries.tickets import TicketQueries
 
 
-class Repository(CentreQueries, TicketQueries, AuthQueries, PrintQueries):
-    """Reads and writes centres, tickets, counters, sign-ins and print jobs in one session."""
+class Repository(CentreQueries, TicketQueries, AuthQueries, PrintQueries, MessageQueries):
+    """Reads and writes centres, tickets, counters, sign-ins, print jobs and SMS in one session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
