@@ -17,10 +17,12 @@ from .api import bp as api_bp
 from .api.errors import register_error_handlers
 from .api.floor import BENCH_NS, FloorNamespace
 from .api.floor import bp as floor_bp
+from .api.operations import bp as operations_bp
 from .bootstrap import bootstrap, system_clock
 from .centre_config import load_centre_config
 from .config import Settings, settings_from_env
 from .extensions import socketio
+from .metrics import time_events, time_requests
 from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS
 from .realtime.counter import CounterNamespace
 from .realtime.display import DisplayNamespace
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     ):
         apply_centre_config(load_centre_config(path), uow=queue.uow)
     app.register_blueprint(api_bp)
+    app.register_blueprint(operations_bp)
+    time_requests(app, queue.metrics)
     # The pages (each its own top-level package) and what they share.
     app.register_blueprint(common.bp)
     app.register_blueprint(kiosk.bp)
@@ -69,6 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     socketio.on_namespace(CounterNamespace(COUNTER_NS))
     socketio.on_namespace(DisplayNamespace(DISPLAY_NS))
     socketio.on_namespace(PrinterNamespace(PRINTER_NS))
+    time_events(socketio, queue.metrics)  # after every namespace is registered
     return app
 
 

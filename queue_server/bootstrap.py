@@ -12,6 +12,7 @@ from .adapters.database import check_database, make_engine, migrate
 from .adapters.notifier import SocketIONotifier
 from .adapters.unit_of_work import UnitOfWorkFactory
 from .config import Settings
+from .metrics import CountingNotifier, Metrics
 from .services.auth import Authenticator
 from .services.common import Clock, Deps, Notifier
 
@@ -47,6 +48,7 @@ class QueueServices:
     clock: Clock
     auth: Authenticator
     warnings: list[str]
+    metrics: Metrics
 
     def deps(self) -> Deps:
         """Keyword arguments every use case takes."""
@@ -60,13 +62,15 @@ def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_cloc
     migrate(engine)
     uow = UnitOfWorkFactory(engine)
     clock = scaled_clock(clock, settings.time_scale)
+    metrics = Metrics(uow)
     return QueueServices(
         settings=settings,
         uow=uow,
-        notifier=SocketIONotifier(socketio),
+        notifier=CountingNotifier(SocketIONotifier(socketio), metrics),
         clock=clock,
         auth=Authenticator(uow, clock, settings.token_max_age_s),
         warnings=warnings,
+        metrics=metrics,
     )
 
 

@@ -96,6 +96,15 @@ def check_database(engine: Engine) -> list[str]:
     return warnings
 
 
+def ping(engine: Engine) -> None:
+    """Run one trivial query, or DatabaseUnavailable (readiness)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"database: {type(exc).__name__}") from None
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema up to the newest Alembic revision."""
     config = Config()

@@ -91,6 +91,7 @@ def issue_ticket(centre: str) -> ResponseReturnValue:
         base_url=s.settings.public_url or request.host_url,
         **s.deps(),
     )
+    s.metrics.tickets_issued.labels(centre).inc()
     return jsonify(ticket), 201
 
 

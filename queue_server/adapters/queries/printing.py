@@ -46,6 +46,13 @@ class PrintQueries(Queries):
             .limit(1)
         ).one_or_none()
 
+    def print_jobs_by_state(self) -> dict[str, int]:
+        """How many print jobs are in each state, over every centre (for /metrics)."""
+        rows = self.session.execute(
+            select(PrintJob.state, func.count()).group_by(PrintJob.state)
+        ).all()
+        return {state: count for state, count in rows}
+
     def print_jobs(
         self, centre: Centre, *, device_id: int | None, state: str | None, limit: int
     ) -> Sequence[PrintJob]:
