@@ -13,6 +13,7 @@ import argparse  # noqa: E402
 import gc  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 import sys  # noqa: E402
 
 from eventlet import wsgi  # noqa: E402
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             demo=args.demo or None,
         )
         app = create_app(settings)
-        listener = eventlet.listen((settings.host, settings.port))
+        listener = listen(settings.host, settings.port)
     except (ConfigError, DatabaseUnavailable, MessageQueueUnavailable, ValueError, OSError) as exc:
         print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return EXIT_BAD_START
@@ -81,10 +82,23 @@ def main(argv: list[str] | None = None) -> int:
             log_output=False,
             debug=False,
             max_size=settings.max_connections,
+            socket_timeout=settings.idle_timeout_s,
         )
     finally:
         queue.uow.engine.dispose()
     return 0
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket; a port already taken is one clear error (OSError), even by a copy.
+
+    eventlet sets SO_REUSEPORT by default, which let a second copy of this server share the
+    port: the kernel split connections between the two and every Socket.IO session failed.
+    """
+    try:
+        return eventlet.listen((host, port), reuse_port=False)
+    except OSError as exc:
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -24,7 +24,10 @@ class Settings:
     async_mode: str = "eventlet"
     token_max_age_s: int = 12 * 3600
     max_request_bytes: int = 64 * 1024
-    max_connections: int = 5000
+    max_connections: int = 5000  # eventlet's default of 1,024 is too few for a large hall
+    # QUEUE_IDLE_TIMEOUT_S: an idle connection is closed after this long; above Socket.IO's
+    # ping interval and timeout (25 s + 20 s), so only dead or idle HTTP keep-alives go.
+    idle_timeout_s: float = 60.0
     cors_allowed_origins: list[str] = field(default_factory=list)
     login_failures_allowed: int = 5
     login_failure_window_s: int = 300
@@ -61,6 +64,8 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         values["cors_allowed_origins"] = env["QUEUE_CORS_ORIGINS"].split()
     if env.get("QUEUE_BENCH_FLOOR"):
         values["bench_floor"] = env["QUEUE_BENCH_FLOOR"] == "1"
+    if env.get("QUEUE_IDLE_TIMEOUT_S"):
+        values["idle_timeout_s"] = float(env["QUEUE_IDLE_TIMEOUT_S"])
     if env.get("QUEUE_TIME_SCALE"):
         values["time_scale"] = _time_scale(env["QUEUE_TIME_SCALE"])
     values.update({k: v for k, v in overrides.items() if v is not None})

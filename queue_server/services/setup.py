@@ -19,6 +19,7 @@ def apply_centre_config(config: CentreConfig, *, uow: UnitOfWorkFactory) -> None
     """
     with uow() as unit:
         repo = unit.repo
+        repo.lock_configuration()
         for entry in config.centre:
             _apply_centre(repo, entry)
         centres = {c.code: c for c in repo.centres()}

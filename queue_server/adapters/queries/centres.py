@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..orm import (
@@ -17,9 +17,23 @@ from ..orm import (
 )
 from .base import Queries
 
+CONFIGURATION_LOCK = 7261002
+"""PostgreSQL advisory lock held while a configuration is applied (migrations hold 7261001)."""
+
 
 class CentreQueries(Queries):
     """Reads of a centre and its parts."""
+
+    def lock_configuration(self) -> None:
+        """Wait until no other process is applying a configuration, until this commits.
+
+        Several processes may start at once on an empty database: one creates the centres,
+        the others then find them. SQLite's writers already queue at BEGIN IMMEDIATE.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": CONFIGURATION_LOCK}
+            )
 
     def centres(self) -> Sequence[Centre]:
         """All centres by code."""
