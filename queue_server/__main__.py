@@ -27,6 +27,7 @@ from .bootstrap import QueueServices  # noqa: E402
 from .config import settings_from_env  # noqa: E402
 from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
+from .services.appointments import mark_no_shows  # noqa: E402
 from .services.tickets import close_past_days  # noqa: E402
 
 SWEEP_EVERY_S = 30
@@ -119,14 +120,19 @@ def _settle_memory() -> None:
 
 
 def _sweep_forever(queue: QueueServices) -> None:
-    """Expire tickets of past days and forget old phone numbers, every half minute."""
+    """Expire past days' tickets, forget old phones, mark no-shows: every half minute.
+
+    With the clock running fast (QUEUE_TIME_SCALE) it sweeps that much more often, at most
+    once a second, so simulated days see their no-shows marked in good time.
+    """
     log = logging.getLogger("queue_server.sweep")
     while True:
         try:
             close_past_days(**queue.deps())
+            mark_no_shows(uow=queue.uow, clock=queue.clock)
         except Exception:  # keep sweeping; the next pass retries
             log.exception("sweep failed")
-        eventlet.sleep(SWEEP_EVERY_S)
+        eventlet.sleep(max(1.0, SWEEP_EVERY_S / queue.settings.time_scale))
 
 
 def print_demo(host: str, port: int) -> None:

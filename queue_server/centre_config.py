@@ -28,6 +28,28 @@ def _bilingual(value: object) -> object:
     return {"en": value, "sw": value} if isinstance(value, str) else value
 
 
+LOCAL_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class SlotTemplate(BaseModel):
+    """When a service can be booked: on these weekdays, from start to end, in slots."""
+
+    model_config = ConfigDict(extra="forbid")
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] | None = Field(
+        default=None, min_length=1
+    )  # None: every day
+    start: str = Field(pattern=LOCAL_TIME)
+    end: str = Field(pattern=LOCAL_TIME)
+    minutes: int = Field(ge=5, le=240)
+    capacity: int = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _fits(self) -> SlotTemplate:
+        if self.end <= self.start:
+            raise ValueError(f"slots end ({self.end}) must be after they start ({self.start})")
+        return self
+
+
 class ServiceEntry(BaseModel):
     """One service of a centre."""
 
@@ -39,6 +61,7 @@ class ServiceEntry(BaseModel):
     fee_kes: int = Field(default=0, ge=0)
     open: bool = True
     typical_service_s: int = Field(default=300, ge=10, le=4 * 3600)
+    slots: list[SlotTemplate] = Field(default_factory=list)
 
     _name = field_validator("name", "category", mode="before")(_bilingual)
 
@@ -86,6 +109,9 @@ class CentreEntry(BaseModel):
     timezone: str = "Africa/Nairobi"
     priority_bonus_s: int = Field(default=900, ge=0, le=24 * 3600)
     appointment_bonus_s: int = Field(default=600, ge=0, le=24 * 3600)
+    booking_days: int = Field(default=30, ge=0, le=366)
+    checkin_early_s: int = Field(default=3600, ge=0, le=24 * 3600)
+    checkin_late_s: int = Field(default=900, ge=0, le=24 * 3600)
     service: list[ServiceEntry] = Field(default_factory=list)
     counter: list[CounterEntry] = Field(default_factory=list)
     device: list[DeviceEntry] = Field(default_factory=list)

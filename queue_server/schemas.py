@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from .domain.errors import InvalidValue, Malformed
 
@@ -54,3 +54,20 @@ def validate(model: type[M], data: object) -> M:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "request"
         raise InvalidValue(f"{field}: {first['msg']}.", code="invalid_value") from None
+
+
+class BookAppointmentRequest(Payload):
+    """POST /centres/{c}/appointments."""
+
+    service: str = Field(min_length=1, max_length=16)
+    start: AwareDatetime = Field(strict=False)  # JSON gives an ISO 8601 string
+    language: Literal["en", "sw"] = "en"
+    phone: str | None = Field(default=None, max_length=32)
+    consent: bool = False
+
+
+class CloseDayRequest(Payload):
+    """POST /centres/{c}/services/{s}/closed-days."""
+
+    date: str = Field(min_length=1, max_length=10)
+    reason: str = Field(min_length=1, max_length=200)

@@ -66,6 +66,9 @@ class Centre(Base):
     appointment_bonus_s: Mapped[int] = mapped_column(Integer)
     notify_ahead: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     document_return_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    booking_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    checkin_early_s: Mapped[int] = mapped_column(Integer, default=3600, server_default="3600")
+    checkin_late_s: Mapped[int] = mapped_column(Integer, default=900, server_default="900")
 
     services: Mapped[list[Service]] = relationship(back_populates="centre", order_by="Service.id")
     counters: Mapped[list[Counter]] = relationship(
@@ -91,6 +94,8 @@ class Service(Base):
     open: Mapped[bool] = mapped_column(Boolean, default=True)
     typical_service_s: Mapped[int] = mapped_column(Integer, default=300)
     collect_service: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The slot templates of the configuration ({days, start, end, minutes, capacity}).
+    slot_templates: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     centre: Mapped[Centre] = relationship(back_populates="services")
 
@@ -199,6 +204,7 @@ class Ticket(Base):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), default=None)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    appointment_ref: Mapped[str | None] = mapped_column(String(8), default=None)
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
@@ -342,3 +348,65 @@ class Document(Base):
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()
+
+
+class SlotUsage(Base):
+    """Places taken in one slot of a service; bookings claim one with a conditional update."""
+
+    __tablename__ = "slot_usage"
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ClosedDay(Base):
+    """A local day a supervisor closed a service's bookings (a holiday, a staff shortage)."""
+
+    __tablename__ = "closed_days"
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class Appointment(Base):
+    """A booked slot (Service by Appointment); `ref` is what the citizen types at the kiosk."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "idempotency_key"),
+        Index("ix_appointments_centre_day", "centre_id", "day", "start"),
+        Index("ix_appointments_status_start", "status", "start"),
+        # One live booking per phone per service per day (cancelled ones do not count).
+        Index(
+            "ux_appointments_one_per_phone",
+            "service_id",
+            "day",
+            "phone",
+            unique=True,
+            sqlite_where=text("status IN ('booked', 'checked_in') AND phone IS NOT NULL"),
+            postgresql_where=text("status IN ('booked', 'checked_in') AND phone IS NOT NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    ref: Mapped[str] = mapped_column(String(8), unique=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    phone: Mapped[str | None] = mapped_column(String(16), default=None)
+    phone_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    booked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    reason: Mapped[str | None] = mapped_column(String(200), default=None)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), default=None)
+
+    centre: Mapped[Centre] = relationship()
+    service: Mapped[Service] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from .queries.appointments import AppointmentQueries
 from .queries.auth import AuthQueries
 from .queries.centres import CentreQueries
 from .queries.messages import MessageQueries
@@ -15,8 +16,16 @@ from .queries.printing import PrintQueries
 from .queries.tickets import TicketQueries
 
 
-class Repository(CentreQueries, TicketQueries, AuthQueries, PrintQueries, MessageQueries):
-    """Reads and writes centres, tickets, counters, sign-ins, print jobs and SMS in one session."""
+class Repository(
+    CentreQueries,
+    TicketQueries,
+    AuthQueries,
+    PrintQueries,
+    MessageQueries,
+    AppointmentQueries,
+):
+    """Reads and writes centres, tickets, counters, sign-ins, print jobs, SMS and appointments
+    in one session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -15,12 +15,22 @@ from . import bp
 MAX_IDEMPOTENCY_KEY = 128
 
 
-def _json_body() -> object:
+def json_body() -> object:
     """The request's JSON body, or Malformed."""
     data = request.get_json(silent=True)
     if data is None:
         raise Malformed("The body must be JSON (Content-Type: application/json).")
     return data
+
+
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key header, if any, or InvalidValue when it is unusable."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY and key.isprintable()):
+        raise InvalidValue(
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters."
+        )
+    return key
 
 
 def request_principal() -> Principal:
@@ -34,7 +44,7 @@ def request_principal() -> Principal:
 
 @bp.post("/auth/login")
 def login() -> ResponseReturnValue:
-    body = validate(LoginRequest, _json_body())
+    body = validate(LoginRequest, json_body())
     s = services()
     return jsonify(
         s.auth.login(
@@ -73,12 +83,8 @@ def counter_queues(centre: str, number: int) -> ResponseReturnValue:
 @bp.post("/centres/<centre>/tickets")
 def issue_ticket(centre: str) -> ResponseReturnValue:
     principal = request_principal()
-    body = validate(IssueTicketRequest, _json_body())
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY and key.isprintable()):
-        raise InvalidValue(
-            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters."
-        )
+    body = validate(IssueTicketRequest, json_body())
+    key = idempotency_key()
     s = services()
     ticket = tickets.issue_ticket(
         principal,

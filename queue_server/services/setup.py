@@ -37,6 +37,9 @@ def _apply_centre(repo: Repository, entry: CentreEntry) -> None:
     centre.timezone = entry.timezone
     centre.priority_bonus_s = entry.priority_bonus_s
     centre.appointment_bonus_s = entry.appointment_bonus_s
+    centre.booking_days = entry.booking_days
+    centre.checkin_early_s = entry.checkin_early_s
+    centre.checkin_late_s = entry.checkin_late_s
     repo.flush()
     services = {s.code: s for s in repo.services(centre)}
     for item in entry.service:
@@ -50,6 +53,7 @@ def _apply_centre(repo: Repository, entry: CentreEntry) -> None:
         service.fee_kes = item.fee_kes
         service.open = item.open
         service.typical_service_s = item.typical_service_s
+        service.slot_templates = [slot.model_dump() for slot in item.slots]
     repo.flush()
     counters = {c.number: c for c in repo.counters(centre)}
     for counter_entry in entry.counter:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from ..adapters.orm import Centre, Ticket
+from ..adapters.orm import Centre, Service, Ticket
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import CONFLICT_ERRORS, UnitOfWorkFactory
 from ..domain.errors import Forbidden, InvalidState, InvalidValue
@@ -99,10 +99,9 @@ def _issue_once(
     with uow() as unit:
         repo = unit.repo
         centre = require_centre(repo, centre_code)
-        _require_issuer(principal, centre)
+        require_issuer(principal, centre)
         service = require_service(centre, service_code)
         now = clock()
-        day = today(centre, now)
         if idempotency_key:
             earlier = repo.ticket_by_idempotency_key(centre, idempotency_key)
             if earlier is not None:
@@ -115,42 +114,62 @@ def _issue_once(
                 return printing.with_print(repo, earlier, view)
         if not service.open:
             raise InvalidState(f"{service.name_en} is closed now.", code="service_closed")
-        earlier_figures = QueueFigures(repo, centre, day)
-        shown = earlier_figures.shown([service.id])
-        sequence = repo.claim_sequence(centre, service, day)
         ticket = Ticket(
-            public_id=secrets.token_urlsafe(16),
-            centre=centre,
-            service=service,
-            issued_service_id=service.id,
-            day=day,
-            sequence=sequence,
-            number=format_number(service.prefix, sequence),
-            status=TicketStatus.WAITING.value,
             priority=priority.value,
             language=language,
             phone=phone,
             phone_consent_at=now if phone else None,
-            issued_at=now,
             rank_at=rank_time(now, priority, _policy(centre)),
-            device_id=principal.id if principal.kind == "device" else None,
             idempotency_key=idempotency_key,
         )
-        repo.add(ticket)
-        repo.flush()
-        figures = earlier_figures.with_issued(service.id)
-        view = ticket_view(ticket, figures)
-        events = expire_past_days(repo, centre, now)
-        events += queue_changes(shown, figures)
-        events += printing.print_issued_ticket(
-            repo, principal, ticket, view, base_url=base_url, now=now
-        )
+        view, events = add_ticket(repo, principal, service, ticket, base_url=base_url, now=now)
         unit.commit()
     notifier.publish(events)
     return view
 
 
-def _require_issuer(principal: Principal, centre: Centre) -> None:
+def add_ticket(
+    repo: Repository,
+    principal: Principal,
+    service: Service,
+    ticket: Ticket,
+    *,
+    base_url: str | None,
+    now: datetime,
+) -> tuple[dict, list[Event]]:
+    """Number and store a new waiting `ticket` (its rank and citizen's fields already set).
+
+    Returns its view and the events to publish after commit: the queues it moved, its print
+    job at a kiosk with a printer, and yesterday's tickets expired.
+    """
+    centre = service.centre
+    day = today(centre, now)
+    earlier_figures = QueueFigures(repo, centre, day)
+    shown = earlier_figures.shown([service.id])
+    sequence = repo.claim_sequence(centre, service, day)
+    ticket.public_id = secrets.token_urlsafe(16)
+    ticket.centre = centre
+    ticket.service = service
+    ticket.issued_service_id = service.id
+    ticket.day = day
+    ticket.sequence = sequence
+    ticket.number = format_number(service.prefix, sequence)
+    ticket.status = TicketStatus.WAITING.value
+    ticket.issued_at = now
+    ticket.device_id = principal.id if principal.kind == "device" else None
+    repo.add(ticket)
+    repo.flush()
+    figures = earlier_figures.with_issued(service.id)
+    view = ticket_view(ticket, figures)
+    events = expire_past_days(repo, centre, now)
+    events += queue_changes(shown, figures)
+    events += printing.print_issued_ticket(
+        repo, principal, ticket, view, base_url=base_url, now=now
+    )
+    return view, events
+
+
+def require_issuer(principal: Principal, centre: Centre) -> None:
     """Kiosks issue for their own centre; staff for the centres they work in."""
     if principal.kind == "device" and principal.role != "kiosk":
         raise Forbidden("Only a kiosk or a member of staff can issue tickets.")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Service, Ticket
 from ..adapters.repository import Repository
+from ..domain.appointments import format_ref
 from ..domain.estimates import (
     RECENT_SERVICES,
     call_times,
@@ -158,7 +159,7 @@ def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict[str, Any]:
     centre, service = ticket.centre, ticket.service
     waiting = ticket.status == TicketStatus.WAITING and figures is not None
     ahead = figures.ticket_ahead(ticket) if waiting and figures else None
-    return {
+    view = {
         "id": ticket.public_id,
         "number": ticket.number,
         "centre": centre.code,
@@ -176,6 +177,10 @@ def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict[str, Any]:
         if ahead is None or figures is None
         else figures.wait_for(service, ahead),
     }
+    if ticket.appointment_ref:  # a checked-in appointment; late ones rank as walk-ins
+        view["appointment"] = format_ref(ticket.appointment_ref)
+        view["late"] = ticket.appointment_at is None
+    return view
 
 
 def service_view(service: Service, figures: QueueFigures) -> dict[str, Any]:

@@ -21,6 +21,19 @@ appointment_bonus_s = 600
   category = {{ en = "Registration of Persons", sw = "Usajili wa Watu" }}
   typical_service_s = 300
 
+  [[centre.service.slots]]
+  start = "08:00"
+  end = "12:00"
+  minutes = 15
+  capacity = 2
+
+  [[centre.service.slots]]
+  days = ["mon", "tue", "wed", "thu", "fri"]
+  start = "14:00"
+  end = "16:00"
+  minutes = 30
+  capacity = 1
+
   [[centre.service]]
   code = "BC"
   prefix = "B"

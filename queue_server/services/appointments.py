@@ -1,0 +1,462 @@
+"""Use cases of Service by Appointment: slots, booking, cancelling, check-in, no-shows."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from ..adapters.orm import Appointment, Centre, LoginFailure, Service, Ticket
+from ..adapters.repository import Repository
+from ..adapters.unit_of_work import CONFLICT_ERRORS, UnitOfWorkFactory
+from ..domain.appointments import (
+    AppointmentStatus,
+    Arrival,
+    Slot,
+    SlotTemplate,
+    arrival,
+    bookable_days,
+    format_ref,
+    new_ref,
+    no_show_cutoff,
+    parse_ref,
+    require_cancellable,
+    require_slot,
+    slots_of_day,
+)
+from ..domain.errors import Forbidden, InvalidState, InvalidValue, NotFound, TooManyAttempts
+from ..domain.events import Event
+from ..domain.phone import normalize_phone
+from ..domain.routing import rank_time
+from .common import Clock, Notifier, Principal, require_access, require_centre, require_service
+from .common import today as local_today
+from .tickets import LANGUAGES, _policy, add_ticket, get_ticket, require_issuer
+from .views import iso
+
+LOOKUP_FAILURES_ALLOWED = 20
+LOOKUP_WINDOW = timedelta(minutes=10)
+SUPERVISORS = ("supervisor", "admin")
+
+
+# -- slots ----------------------------------------------------------------------------------
+
+
+def parse_day(text: str) -> date:
+    """A local date written YYYY-MM-DD, or InvalidValue."""
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InvalidValue("date must be written YYYY-MM-DD.", code="invalid_date") from None
+
+
+def list_slots(
+    centre_code: str, service_code: str, day_text: str, *, uow: UnitOfWorkFactory, clock: Clock
+) -> list[dict]:
+    """The service's slots on a local date with their free places; past slots are left out."""
+    day = parse_day(day_text)
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, centre_code)
+        service = require_service(centre, service_code)
+        now = clock()
+        return [
+            _slot_view(slot, free, centre)
+            for slot, free in _open_slots(unit.repo, service, day, now)
+            if slot.start > now
+        ]
+
+
+def _open_slots(
+    repo: Repository, service: Service, day: date, now: datetime
+) -> list[tuple[Slot, int]]:
+    """(slot, free places) of a bookable day: none outside the booking window or when closed."""
+    centre = service.centre
+    first, last = bookable_days(local_today(centre, now), centre.booking_days)
+    if not first <= day <= last or repo.closed_days(service, day, day):
+        return []
+    slots = _day_slots(service, day)
+    if not slots:
+        return []
+    taken = repo.places_taken(service, slots[0].start, slots[-1].end)
+    return [(slot, max(0, slot.capacity - taken.get(slot.start, 0))) for slot in slots]
+
+
+def _day_slots(service: Service, day: date) -> list[Slot]:
+    """The slots the service's templates make on a local day."""
+    templates = [SlotTemplate.from_config(t) for t in service.slot_templates]
+    return slots_of_day(templates, day, service.centre.timezone)
+
+
+def _slot_view(slot: Slot, free: int, centre: Centre) -> dict:
+    """The contract's slot entry."""
+    return {
+        "start": iso(slot.start, centre.timezone),
+        "end": iso(slot.end, centre.timezone),
+        "capacity": slot.capacity,
+        "free": free,
+    }
+
+
+def nearest_free_slots(
+    centre_code: str,
+    service_code: str,
+    after: datetime,
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    limit: int = 3,
+) -> list[dict]:
+    """The first free slots of a service from `after` on, over the booking window."""
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, centre_code)
+        service = require_service(centre, service_code)
+        now = clock()
+        found: list[dict] = []
+        day = max(local_today(centre, after), local_today(centre, now))
+        _, last = bookable_days(local_today(centre, now), centre.booking_days)
+        while day <= last and len(found) < limit:
+            found += [
+                _slot_view(slot, free, centre)
+                for slot, free in _open_slots(unit.repo, service, day, now)
+                if free and slot.start > max(now, after)
+            ][: limit - len(found)]
+            day += timedelta(days=1)
+        return found
+
+
+# -- booking --------------------------------------------------------------------------------
+
+
+def book(
+    centre_code: str,
+    service_code: str,
+    start: datetime,
+    *,
+    language: str = "en",
+    phone: str | None = None,
+    consent: bool = False,
+    idempotency_key: str | None = None,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> dict:
+    """Book one place of a slot; the same Idempotency-Key gives the same booking."""
+    if language not in LANGUAGES:
+        raise InvalidValue("language must be 'en' or 'sw'.")
+    if phone and not consent:
+        raise InvalidValue("A phone number is kept only with consent.", code="consent_required")
+    phone_e164 = normalize_phone(phone) if phone else None
+    attempt = partial(
+        _book_once,
+        centre_code,
+        service_code,
+        start,
+        language,
+        phone_e164,
+        idempotency_key,
+        uow=uow,
+        clock=clock,
+    )
+    try:
+        return attempt()
+    except CONFLICT_ERRORS:
+        # Another booking under the same key or phone committed meanwhile: a second attempt
+        # finds it and answers as the rules say (the same booking, or already_booked).
+        return attempt()
+
+
+def _book_once(
+    centre_code: str,
+    service_code: str,
+    start: datetime,
+    language: str,
+    phone: str | None,
+    idempotency_key: str | None,
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> dict:
+    """One attempt at booking, in one transaction."""
+    with uow() as unit:
+        repo = unit.repo
+        centre = require_centre(repo, centre_code)
+        service = require_service(centre, service_code)
+        if idempotency_key:
+            earlier = repo.appointment_by_idempotency_key(centre, idempotency_key)
+            if earlier is not None:
+                if earlier.service_id != service.id or earlier.start != start:
+                    raise InvalidState(
+                        "This Idempotency-Key was used for another booking.",
+                        code="idempotency_key_reused",
+                    )
+                return appointment_view(earlier)
+        now = clock()
+        day = local_today(centre, start)
+        slot = require_slot([s for s, _ in _open_slots(repo, service, day, now)], start, now)
+        if phone and repo.phone_has_booking(service, day, phone):
+            raise InvalidState(
+                "This phone already has a booking for this service that day.",
+                code="already_booked",
+            )
+        if not repo.claim_place(service, slot.start, slot.capacity):
+            raise InvalidState("That slot has just been filled.", code="slot_full")
+        appointment = Appointment(
+            public_id=secrets.token_urlsafe(16),
+            ref=new_ref(),
+            centre=centre,
+            service=service,
+            day=day,
+            start=slot.start,
+            end=slot.end,
+            status=AppointmentStatus.BOOKED.value,
+            language=language,
+            phone=phone,
+            phone_consent_at=now if phone else None,
+            booked_at=now,
+            idempotency_key=idempotency_key,
+        )
+        repo.add(appointment)
+        repo.flush()
+        view = appointment_view(appointment)
+        unit.commit()
+    return view
+
+
+def appointment_view(appointment: Appointment) -> dict:
+    """The contract's `appointment` object (never the phone)."""
+    zone = appointment.centre.timezone
+    return {
+        "id": appointment.public_id,
+        "ref": format_ref(appointment.ref),
+        "centre": appointment.centre.code,
+        "service": appointment.service.code,
+        "service_name": {"en": appointment.service.name_en, "sw": appointment.service.name_sw},
+        "start": iso(appointment.start, zone),
+        "end": iso(appointment.end, zone),
+        "status": appointment.status,
+        "reason": appointment.reason,
+        "ticket": appointment.ticket.public_id if appointment.ticket else None,
+    }
+
+
+# -- look-ups and cancelling ----------------------------------------------------------------
+
+
+def _lookup(repo: Repository, ref_text: str, address: str, now: datetime) -> Appointment:
+    """The appointment a citizen names; failures count against their address (429 past 20)."""
+    key = f"lookup:{address}"
+    since = now - LOOKUP_WINDOW
+    if repo.count_login_failures(key, since) >= LOOKUP_FAILURES_ALLOWED:
+        raise TooManyAttempts("Too many unknown refs. Please wait a few minutes.")
+    ref = parse_ref(ref_text)
+    appointment = repo.appointment(ref) if ref else None
+    if appointment is None:
+        repo.clear_login_failures(key, before=since)
+        repo.add(LoginFailure(key=key, at=now))
+        raise _unknown()
+    return appointment
+
+
+def _unknown() -> NotFound:
+    """The one answer for a ref that is wrong or unknown."""
+    return NotFound("There is no booking with this ref.", code="unknown_appointment")
+
+
+def get_appointment(ref_text: str, address: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict:
+    """A booking as its holder sees it."""
+    with uow() as unit:
+        try:
+            return appointment_view(_lookup(unit.repo, ref_text, address, clock()))
+        finally:
+            unit.commit()  # a failed look-up is counted even though it answers 404
+
+
+def cancel(ref_text: str, address: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict:
+    """Cancel a booking before its slot; its place is free again."""
+    with uow() as unit:
+        repo = unit.repo
+        now = clock()
+        try:
+            appointment = _lookup(repo, ref_text, address, now)
+        except NotFound:
+            unit.commit()
+            raise
+        require_cancellable(appointment.status, appointment.start, now)
+        _cancel(repo, appointment, now, reason=None)
+        view = appointment_view(appointment)
+        unit.commit()
+    return view
+
+
+def _cancel(repo: Repository, appointment: Appointment, now: datetime, reason: str | None) -> None:
+    """Move a booking to cancelled (guarded) and give its place back."""
+    cancelled = AppointmentStatus.CANCELLED.value
+    if not repo.move_appointment(
+        appointment.id,
+        AppointmentStatus.BOOKED.value,
+        {"status": cancelled, "closed_at": now, "reason": reason},
+    ):
+        raise InvalidState("This booking can no longer be cancelled.")
+    repo.release_place(appointment.service_id, appointment.start)
+    appointment.status, appointment.closed_at, appointment.reason = cancelled, now, reason
+
+
+# -- check-in -------------------------------------------------------------------------------
+
+
+class _CheckedInMeanwhile(Exception):
+    """Another check-in of the same booking committed first; the retry returns its ticket."""
+
+
+def check_in(
+    principal: Principal,
+    centre_code: str,
+    ref_text: str,
+    *,
+    base_url: str | None = None,
+    uow: UnitOfWorkFactory,
+    notifier: Notifier,
+    clock: Clock,
+) -> tuple[dict, bool]:
+    """The booking's ticket, and whether it is new (a second check-in returns the same)."""
+    attempt = partial(
+        _check_in_once, principal, centre_code, ref_text, base_url, uow=uow, clock=clock
+    )
+    try:
+        ticket, events, new = attempt()
+    except (_CheckedInMeanwhile, *CONFLICT_ERRORS):
+        ticket, events, new = attempt()
+    notifier.publish(events)
+    return ticket, new
+
+
+def _check_in_once(
+    principal: Principal,
+    centre_code: str,
+    ref_text: str,
+    base_url: str | None,
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> tuple[dict, list[Event], bool]:
+    """One attempt at checking in, in one transaction."""
+    with uow() as unit:
+        repo = unit.repo
+        centre = require_centre(repo, centre_code)
+        require_issuer(principal, centre)
+        ref = parse_ref(ref_text)
+        appointment = repo.appointment(ref) if ref else None
+        if appointment is None or appointment.centre_id != centre.id:
+            raise _unknown()
+        if appointment.ticket is not None:
+            return get_ticket(appointment.ticket.public_id, uow=uow), [], False
+        if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW):
+            raise InvalidState(f"This booking is {appointment.status}.")
+        now = clock()
+        when = arrival(now, appointment.start, centre.checkin_early_s, centre.checkin_late_s)
+        if when is Arrival.TOO_EARLY:
+            raise InvalidState(
+                f"Check-in opens {centre.checkin_early_s // 60} minutes before the slot.",
+                code="too_early",
+            )
+        on_time = when is Arrival.ON_TIME
+        ticket = Ticket(
+            language=appointment.language,
+            rank_at=rank_time(now, "none", _policy(centre), appointment.start if on_time else None),
+            appointment_at=appointment.start if on_time else None,
+            appointment_ref=appointment.ref,
+        )
+        view, events = add_ticket(
+            repo, principal, appointment.service, ticket, base_url=base_url, now=now
+        )
+        if not repo.move_appointment(
+            appointment.id,
+            appointment.status,
+            {"status": AppointmentStatus.CHECKED_IN.value, "ticket_id": ticket.id},
+        ):
+            raise _CheckedInMeanwhile()
+        unit.commit()
+    return view, events, True
+
+
+# -- staff: the day's list, closed days, no-shows -------------------------------------------
+
+
+def appointments_of_day(
+    principal: Principal,
+    centre_code: str,
+    day_text: str | None,
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> list[dict]:
+    """The centre's appointments on a local date (default today), for its staff."""
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, centre_code)
+        _require_staff(principal, centre)
+        day = parse_day(day_text) if day_text else local_today(centre, clock())
+        return [appointment_view(a) for a in unit.repo.appointments_of_day(centre, day)]
+
+
+def _require_staff(principal: Principal, centre: Centre) -> None:
+    """Forbidden unless a signed-in member of the centre's staff acts."""
+    if not principal.is_user:
+        raise Forbidden("Only staff of the centre can do this.")
+    require_access(principal, centre)
+
+
+def close_day(
+    principal: Principal,
+    centre_code: str,
+    service_code: str,
+    day_text: str,
+    reason: str,
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> dict:
+    """Close a service's bookings on one local day; its bookings are cancelled with the reason.
+
+    Nobody's booking disappears: each keeps its ref and reads `cancelled` with the reason.
+    """
+    day = parse_day(day_text)
+    with uow() as unit:
+        repo = unit.repo
+        centre = require_centre(repo, centre_code)
+        _require_staff(principal, centre)
+        if principal.role not in SUPERVISORS:
+            raise Forbidden("Only a supervisor can close a day.")
+        service = require_service(centre, service_code)
+        now = clock()
+        if day < local_today(centre, now):
+            raise InvalidValue("That day has passed.", code="day_past")
+        newly = repo.close_day(service, day, reason, now, principal.id)
+        cancelled = []
+        for appointment in repo.booked_of_service_day(service, day):
+            _cancel(repo, appointment, now, reason=reason)
+            cancelled.append(appointment)
+        unit.commit()
+    return {
+        "service": service.code,
+        "date": day.isoformat(),
+        "reason": reason,
+        "closed": newly,
+        "cancelled": len(cancelled),
+    }
+
+
+def mark_no_shows(*, uow: UnitOfWorkFactory, clock: Clock) -> int:
+    """Bookings not checked in by their start plus the centre's checkin_late_s: no_show."""
+    now = clock()
+    marked = 0
+    with uow() as unit:
+        repo = unit.repo
+        for centre in repo.centres():
+            for appointment_id in repo.booked_before(
+                centre, no_show_cutoff(now, centre.checkin_late_s)
+            ):
+                marked += repo.move_appointment(
+                    appointment_id,
+                    AppointmentStatus.BOOKED.value,
+                    {"status": AppointmentStatus.NO_SHOW.value, "closed_at": now},
+                )
+        unit.commit()
+    return marked
