@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidState, InvalidValue
@@ -45,7 +46,7 @@ class SlotTemplate:
     capacity: int
 
     @classmethod
-    def from_config(cls, entry: Mapping) -> SlotTemplate:
+    def from_config(cls, entry: Mapping[str, Any]) -> SlotTemplate:
         """A template from its configuration form ({days, start: "08:00", end, minutes, ...})."""
         return cls(
             days=tuple(entry.get("days") or WEEKDAYS),

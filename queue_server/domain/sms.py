@@ -58,6 +58,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Huduma {centre}: reminder, your appointment {ref} for {service} is at {when}.",
         "sw": "Huduma {centre}: kumbusho, miadi yako {ref} ya {service} ni {when}.",
     },
+    "appointment_cancelled": {
+        "en": "Huduma {centre}: appointment {ref} on {when} is cancelled: {reason}. "
+        "Please book another day.",
+        "sw": "Huduma {centre}: miadi {ref} ya {when} imeghairiwa: {reason}. "
+        "Tafadhali weka siku nyingine.",
+    },
     "document_ready": {
         "en": "Huduma {centre}: your document {ref} is ready. Collect it with your receipt: "
         "press Collect a document at the kiosk.",
@@ -85,6 +91,7 @@ LIFETIME = {
     "ticket_called": timedelta(minutes=15),
     "appointment_booked": timedelta(days=1),
     "appointment_reminder": timedelta(hours=2),
+    "appointment_cancelled": timedelta(days=1),
     "document_ready": timedelta(days=7),
     "document_reminder": timedelta(days=3),
     "service_paused": timedelta(hours=1),

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from printer.layout import format_local_time
 
 from ..adapters.orm import Appointment, Centre, LoginFailure, Service, Ticket
 from ..adapters.repository import Repository
@@ -30,9 +35,12 @@ from ..domain.phone import normalize_phone
 from ..domain.routing import rank_time
 from .common import Clock, Notifier, Principal, require_access, require_centre, require_service
 from .common import today as local_today
+from .messages import queue_sms
 from .tickets import LANGUAGES, _policy, add_ticket, get_ticket, require_issuer
 from .views import iso
 
+REMINDERS = {"day": timedelta(days=1), "2h": timedelta(hours=2)}
+"""The reminders of a booking with a phone: how long before its slot each is sent."""
 LOOKUP_FAILURES_ALLOWED = 20
 LOOKUP_WINDOW = timedelta(minutes=10)
 SUPERVISORS = ("supervisor", "admin")
@@ -51,7 +59,7 @@ def parse_day(text: str) -> date:
 
 def list_slots(
     centre_code: str, service_code: str, day_text: str, *, uow: UnitOfWorkFactory, clock: Clock
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The service's slots on a local date with their free places; past slots are left out."""
     day = parse_day(day_text)
     with uow(write=False) as unit:
@@ -86,7 +94,7 @@ def _day_slots(service: Service, day: date) -> list[Slot]:
     return slots_of_day(templates, day, service.centre.timezone)
 
 
-def _slot_view(slot: Slot, free: int, centre: Centre) -> dict:
+def _slot_view(slot: Slot, free: int, centre: Centre) -> dict[str, Any]:
     """The contract's slot entry."""
     return {
         "start": iso(slot.start, centre.timezone),
@@ -104,13 +112,13 @@ def nearest_free_slots(
     uow: UnitOfWorkFactory,
     clock: Clock,
     limit: int = 3,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The first free slots of a service from `after` on, over the booking window."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
         service = require_service(centre, service_code)
         now = clock()
-        found: list[dict] = []
+        found: list[dict[str, Any]] = []
         day = max(local_today(centre, after), local_today(centre, now))
         _, last = bookable_days(local_today(centre, now), centre.booking_days)
         while day <= last and len(found) < limit:
@@ -137,7 +145,7 @@ def book(
     idempotency_key: str | None = None,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Book one place of a slot; the same Idempotency-Key gives the same booking."""
     if language not in LANGUAGES:
         raise InvalidValue("language must be 'en' or 'sw'.")
@@ -173,7 +181,7 @@ def _book_once(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """One attempt at booking, in one transaction."""
     with uow() as unit:
         repo = unit.repo
@@ -215,12 +223,52 @@ def _book_once(
         )
         repo.add(appointment)
         repo.flush()
+        _queue_booking_sms(repo, appointment, now)
         view = appointment_view(appointment)
         unit.commit()
     return view
 
 
-def appointment_view(appointment: Appointment) -> dict:
+def _queue_booking_sms(repo: Repository, appointment: Appointment, now: datetime) -> None:
+    """A booking with a phone: its confirmation now, its reminders a day and two hours before."""
+    send = _sms_to(repo, appointment, now)
+    send("appointment_booked", "booked")
+    for name, before in REMINDERS.items():
+        due = appointment.start - before
+        if due > now:
+            send("appointment_reminder", name, send_at=due)
+
+
+def _sms_to(repo: Repository, appointment: Appointment, now: datetime) -> Callable[..., bool]:
+    """Store an SMS about `appointment` to its phone (if it has one): (purpose, what, ...)."""
+    centre, service = appointment.centre, appointment.service
+    params: dict[str, str | int] = {
+        "centre": centre.code,
+        "ref": format_ref(appointment.ref),
+        "service": service.name_sw if appointment.language == "sw" else service.name_en,
+        "when": format_local_time(appointment.start.astimezone(ZoneInfo(centre.timezone))),
+        "reason": appointment.reason or "",
+    }
+
+    def send(purpose: str, what: str, **when: datetime) -> bool:
+        if not appointment.phone:
+            return False
+        return queue_sms(
+            repo,
+            centre=centre,
+            purpose=purpose,
+            subject=f"appointment:{appointment.ref}:{what}",
+            phone=appointment.phone,
+            language=appointment.language,
+            params=params,
+            now=now,
+            **when,
+        )
+
+    return send
+
+
+def appointment_view(appointment: Appointment) -> dict[str, Any]:
     """The contract's `appointment` object (never the phone)."""
     zone = appointment.centre.timezone
     return {
@@ -260,7 +308,9 @@ def _unknown() -> NotFound:
     return NotFound("There is no booking with this ref.", code="unknown_appointment")
 
 
-def get_appointment(ref_text: str, address: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict:
+def get_appointment(
+    ref_text: str, address: str, *, uow: UnitOfWorkFactory, clock: Clock
+) -> dict[str, Any]:
     """A booking as its holder sees it."""
     with uow() as unit:
         try:
@@ -269,7 +319,7 @@ def get_appointment(ref_text: str, address: str, *, uow: UnitOfWorkFactory, cloc
             unit.commit()  # a failed look-up is counted even though it answers 404
 
 
-def cancel(ref_text: str, address: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict:
+def cancel(ref_text: str, address: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict[str, Any]:
     """Cancel a booking before its slot; its place is free again."""
     with uow() as unit:
         repo = unit.repo
@@ -296,6 +346,8 @@ def _cancel(repo: Repository, appointment: Appointment, now: datetime, reason: s
     ):
         raise InvalidState("This booking can no longer be cancelled.")
     repo.release_place(appointment.service_id, appointment.start)
+    for name in REMINDERS:
+        repo.expire_sms("appointment_reminder", f"appointment:{appointment.ref}:{name}")
     appointment.status, appointment.closed_at, appointment.reason = cancelled, now, reason
 
 
@@ -315,7 +367,7 @@ def check_in(
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> tuple[dict, bool]:
+) -> tuple[dict[str, Any], bool]:
     """The booking's ticket, and whether it is new (a second check-in returns the same)."""
     attempt = partial(
         _check_in_once, principal, centre_code, ref_text, base_url, uow=uow, clock=clock
@@ -336,7 +388,7 @@ def _check_in_once(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> tuple[dict, list[Event], bool]:
+) -> tuple[dict[str, Any], list[Event], bool]:
     """One attempt at checking in, in one transaction."""
     with uow() as unit:
         repo = unit.repo
@@ -387,7 +439,7 @@ def appointments_of_day(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The centre's appointments on a local date (default today), for its staff."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
@@ -412,7 +464,7 @@ def close_day(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Close a service's bookings on one local day; its bookings are cancelled with the reason.
 
     Nobody's booking disappears: each keeps its ref and reads `cancelled` with the reason.
@@ -432,6 +484,7 @@ def close_day(
         cancelled = []
         for appointment in repo.booked_of_service_day(service, day):
             _cancel(repo, appointment, now, reason=reason)
+            _sms_to(repo, appointment, now)("appointment_cancelled", "cancelled")
             cancelled.append(appointment)
         unit.commit()
     return {

@@ -136,7 +136,7 @@ def add_ticket(
     *,
     base_url: str | None,
     now: datetime,
-) -> tuple[dict, list[Event]]:
+) -> tuple[dict[str, Any], list[Event]]:
     """Number and store a new waiting `ticket` (its rank and citizen's fields already set).
 
     Returns its view and the events to publish after commit: the queues it moved, its print

@@ -301,3 +301,64 @@ def test_a_closed_day_cancels_its_bookings_with_the_reason(clerk, auth, deps):
     assert (again["closed"], again["cancelled"]) == (False, 0)
     with pytest.raises(InvalidValue):
         appointments.close_day(boss, "TST", "ID", "2026-11-22", "Too late", **_rw(deps))
+
+
+def sms_of(deps) -> list[tuple[str, str, str, str]]:
+    """(purpose, subject's last part, status, due local time) of every SMS stored, oldest first."""
+    with deps["uow"](write=False) as unit:
+        stored = reversed(unit.repo.centre_sms(unit.repo.centre("TST"), limit=100))
+        return [
+            (
+                m.purpose,
+                m.subject.rsplit(":", 1)[1],
+                m.status,
+                m.next_try_at.astimezone(NAIROBI).strftime("%d %H:%M"),
+            )
+            for m in stored
+        ]
+
+
+def test_a_booking_with_a_phone_is_confirmed_and_reminded_a_day_and_two_hours_before(deps):
+    booked = book(deps, at("10:00", "2026-11-25"), phone="0712345678", consent=True, language="sw")
+    assert sms_of(deps) == [
+        ("appointment_booked", "booked", "queued", "23 09:00"),
+        ("appointment_reminder", "day", "queued", "24 10:00"),
+        ("appointment_reminder", "2h", "queued", "25 08:00"),
+    ]
+    with deps["uow"](write=False) as unit:
+        text = unit.repo.centre_sms(unit.repo.centre("TST"), limit=1)[0].body
+    assert booked["ref"] in text and "25 Nov 2026 10:00" in text and "+254" not in text
+    book(deps, at("10:30"))  # no phone: nothing to send
+    book(deps, at("10:45"), phone="0722000000", consent=True)  # under two hours: no reminder
+    book(deps, at("14:00"), phone="0733000000", consent=True)  # under a day: one
+    assert [s[:2] for s in sms_of(deps)[3:]] == [
+        ("appointment_booked", "booked"),
+        ("appointment_booked", "booked"),
+        ("appointment_reminder", "2h"),
+    ]
+
+
+def test_cancelling_stops_the_reminders(deps):
+    booked = book(deps, at("10:00", "2026-11-25"), phone="0712345678", consent=True)
+    appointments.cancel(booked["ref"], "a", **_rw(deps))
+    assert [s[2] for s in sms_of(deps)] == ["queued", "expired", "expired"]
+
+
+def test_a_closed_day_tells_booked_citizens_with_a_phone(auth, deps):
+    booked = book(deps, at("10:00", "2026-11-25"), phone="0712345678", consent=True)
+    book(deps, at("10:00", "2026-11-25"))  # no phone: nothing to send
+    appointments.close_day(
+        clerk_principal(auth, "boss"), "TST", "ID", "2026-11-25", "Public holiday", **_rw(deps)
+    )
+    assert [(s[0], s[2]) for s in sms_of(deps)] == [
+        ("appointment_booked", "queued"),
+        ("appointment_reminder", "expired"),
+        ("appointment_reminder", "expired"),
+        ("appointment_cancelled", "queued"),
+    ]
+    with deps["uow"](write=False) as unit:
+        text = unit.repo.centre_sms(unit.repo.centre("TST"), limit=1)[0].body
+    assert (
+        text == f"Huduma TST: appointment {booked['ref']} on 25 Nov 2026 10:00 is cancelled: "
+        "Public holiday. Please book another day."
+    )
