@@ -28,9 +28,10 @@ from .config import settings_from_env  # noqa: E402
 from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
 from .services.appointments import mark_no_shows  # noqa: E402
-from .services.tickets import close_past_days  # noqa: E402
+from .services.tickets import close_past_days, list_centres  # noqa: E402
 
 SWEEP_EVERY_S = 30
+PROJECT_EVERY_S = 5  # how soon a screen that missed an emit is made right again
 EXIT_BAD_START = 2
 
 
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     for warning in queue.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     socketio.start_background_task(_sweep_forever, queue)
+    socketio.start_background_task(_project_forever, queue)
     worker = PrintWorker(queue.uow, queue.clock)
     queue.notifier = WakingNotifier(queue.notifier, worker)  # a stored job is printed at once
     socketio.start_background_task(worker.run_forever)
@@ -132,7 +134,23 @@ def _sweep_forever(queue: QueueServices) -> None:
             mark_no_shows(uow=queue.uow, clock=queue.clock)
         except Exception:  # keep sweeping; the next pass retries
             log.exception("sweep failed")
+        _project_all(queue)  # a new day: fresh figures on every screen
         eventlet.sleep(max(1.0, SWEEP_EVERY_S / queue.settings.time_scale))
+
+
+def _project_forever(queue: QueueServices) -> None:
+    """Run the projections for every centre every few seconds, so a lost emit heals."""
+    while True:
+        eventlet.sleep(PROJECT_EVERY_S)
+        _project_all(queue)
+
+
+def _project_all(queue: QueueServices) -> None:
+    """Ask the projector to read every centre (it runs them one by one in the background)."""
+    try:
+        queue.projector.request(c["code"] for c in list_centres(uow=queue.uow))
+    except Exception:  # the database may be back on the next pass
+        logging.getLogger("queue_server.projector").exception("projection pass failed")
 
 
 def print_demo(host: str, port: int) -> None:

@@ -15,6 +15,7 @@ from .config import Settings
 from .metrics import CountingNotifier, Metrics
 from .services.auth import Authenticator
 from .services.common import Clock, Deps, Notifier
+from .services.projector import ProjectingNotifier, Projection, Projector, QueueProjection
 
 
 def system_clock() -> datetime:
@@ -49,6 +50,8 @@ class QueueServices:
     auth: Authenticator
     warnings: list[str]
     metrics: Metrics
+    projector: Projector
+    projections: list[Projection]  # run after commits, on a timer and after the day sweep
 
     def deps(self) -> Deps:
         """Keyword arguments every use case takes."""
@@ -63,14 +66,21 @@ def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_cloc
     uow = UnitOfWorkFactory(engine)
     clock = scaled_clock(clock, settings.time_scale)
     metrics = Metrics(uow)
+    emitter = SocketIONotifier(socketio)
+    projections: list[Projection] = [QueueProjection(uow, clock, emitter)]
+    projector = Projector(
+        projections, spawn=socketio.start_background_task, breathe=lambda: socketio.sleep(0)
+    )
     return QueueServices(
         settings=settings,
         uow=uow,
-        notifier=CountingNotifier(SocketIONotifier(socketio), metrics),
+        notifier=ProjectingNotifier(CountingNotifier(emitter, metrics), projector),
         clock=clock,
         auth=Authenticator(uow, clock, settings.token_max_age_s),
         warnings=warnings,
         metrics=metrics,
+        projector=projector,
+        projections=projections,
     )
 
 

@@ -11,6 +11,7 @@ from .domain.events import (
     QueueChanged,
     TicketCalled,
     TicketChanged,
+    TicketIssued,
 )
 
 COUNTER_NS = "/counter"
@@ -89,6 +90,8 @@ def emissions(event: Event) -> list[Emission]:
                 (DISPLAY_NS, QUEUE_CHANGED, payload, centre_room(event.centre)),
                 (COUNTER_NS, QUEUE_CHANGED, payload, service_room(event.centre, event.service)),
             ]
+        case TicketIssued():
+            return []  # screens hear of it through the queue projection
         case TicketChanged():
             payload = {"id": event.ticket_id, "status": event.status}
             return [(DISPLAY_NS, TICKET_CHANGED, payload, ticket_room(event.ticket_id))]

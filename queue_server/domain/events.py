@@ -20,6 +20,15 @@ class TicketCalled:
 
 
 @dataclass(frozen=True)
+class TicketIssued:
+    """A ticket was issued: its queue grew (projections read the new figures)."""
+
+    centre: str
+    ticket_id: str
+    service: str
+
+
+@dataclass(frozen=True)
 class TicketChanged:
     """A ticket's status, service or counter changed (for its own tracking page)."""
 
@@ -62,4 +71,4 @@ class PrintJobQueued:
     data: bytes
 
 
-Event = TicketCalled | TicketChanged | QueueChanged | CounterChanged | PrintJobQueued
+Event = TicketCalled | TicketIssued | TicketChanged | QueueChanged | CounterChanged | PrintJobQueued

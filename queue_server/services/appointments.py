@@ -36,7 +36,7 @@ from ..domain.routing import rank_time
 from .common import Clock, Notifier, Principal, require_access, require_centre, require_service
 from .common import today as local_today
 from .messages import queue_sms
-from .tickets import LANGUAGES, _policy, add_ticket, get_ticket, require_issuer
+from .tickets import LANGUAGES, _policy, add_ticket, get_ticket, read_ticket, require_issuer
 from .views import iso
 
 REMINDERS = {"day": timedelta(days=1), "2h": timedelta(hours=2)}
@@ -416,7 +416,7 @@ def _check_in_once(
             appointment_at=appointment.start if on_time else None,
             appointment_ref=appointment.ref,
         )
-        view, events = add_ticket(
+        events = add_ticket(
             repo, principal, appointment.service, ticket, base_url=base_url, now=now
         )
         if not repo.move_appointment(
@@ -426,7 +426,7 @@ def _check_in_once(
         ):
             raise _CheckedInMeanwhile()
         unit.commit()
-    return view, events, True
+    return read_ticket(uow, ticket.public_id), events, True
 
 
 # -- staff: the day's list, closed days, no-shows -------------------------------------------

@@ -34,7 +34,7 @@ from .common import (
     require_service,
     today,
 )
-from .tickets import expire_past_days, queue_changes
+from .tickets import expire_past_days, read_ticket
 from .views import QueueFigures, counter_view, ticket_view
 
 CLAIM_ROUNDS = 5
@@ -63,9 +63,6 @@ class _AtCounter:
     @property
     def repo(self) -> Repository:
         return self.unit.repo
-
-    def figures(self) -> QueueFigures:
-        return QueueFigures(self.repo, self.centre, today(self.centre, self.now))
 
     def current(self) -> Ticket:
         """The counter's ticket, or InvalidState when it holds none."""
@@ -171,8 +168,6 @@ def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> di
             raise InvalidState(
                 f"Counter {at.counter.number} is {at.counter.state}; resume it first."
             )
-        figures = at.figures()
-        shown = figures.shown(s.id for s in at.counter.services)
         current = at.repo.current_ticket(at.counter)
         if current is not None:
             at.finish(current, TicketAction.COMPLETE)
@@ -184,7 +179,6 @@ def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> di
         at.events.append(_called_event(at, ticket, recall=False))
         at.ticket_changed(ticket)
         at.counter_changed(ticket)
-        at.events += queue_changes(shown, figures.reread(service_times=current is not None))
         return _ok_ticket(at, ticket)
 
     return _counter_action(principal, ref, act, **deps)
@@ -278,18 +272,15 @@ def transfer(
             raise InvalidValue(f"Ticket {ticket.number} is already for {target.code}.")
         if not target.open:
             raise InvalidState(f"{target.name_en} is closed now.", code="service_closed")
-        before = at.figures()
-        shown = before.shown([ticket.service_id, target.id])
         at.finish(ticket, TicketAction.TRANSFER)
         ticket.service = target
         ticket.counter_id = None
         at.repo.flush()
         at.counter_changed(None)
-        figures = before.reread(service_times=True)  # the transfer finished a visit
-        at.events += queue_changes(shown, figures)
-        return {"ticket": ticket_view(ticket, figures)}
+        return {"ticket": ticket.public_id}
 
-    return _counter_action(principal, ref, act, **deps)
+    moved = _counter_action(principal, ref, act, **deps)
+    return {"ticket": read_ticket(deps["uow"], moved["ticket"])}  # its new place, after commit
 
 
 def _moving_counter(action: CounterAction) -> Callable[..., dict[str, Any]]:
@@ -297,11 +288,7 @@ def _moving_counter(action: CounterAction) -> Callable[..., dict[str, Any]]:
 
     def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
         def act(at: _AtCounter) -> dict[str, Any]:
-            before = at.figures()
-            shown = before.shown(s.id for s in at.counter.services)
             _move_counter(at, action)
-            at.repo.flush()
-            at.events += queue_changes(shown, before.reread(counters=True))
             return _ok_counter(at)
 
         return _counter_action(principal, ref, act, **deps)

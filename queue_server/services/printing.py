@@ -71,12 +71,18 @@ def print_issued_ticket(
 
     Adds `print` to the ticket's `view`; returns the event that wakes whoever prints it.
     """
-    device = repo.device(principal.id) if principal.kind == "device" else None
-    if device is None or device.printer == "none":
+    device = kiosk_printer(repo, principal)
+    if device is None:
         return []
     job = _store_job(repo, ticket, device, view, base_url=base_url, now=now, requested_by=None)
     view["print"] = print_summary(repo, job)
     return [_queued(job)]
+
+
+def kiosk_printer(repo: Repository, principal: Principal) -> Device | None:
+    """The kiosk device acting, when it has a printer (its tickets are printed)."""
+    device = repo.device(principal.id) if principal.kind == "device" else None
+    return None if device is None or device.printer == "none" else device
 
 
 def with_print(repo: Repository, ticket: Ticket, view: dict[str, Any]) -> dict[str, Any]:

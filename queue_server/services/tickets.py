@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -12,7 +11,7 @@ from ..adapters.orm import Centre, Service, Ticket
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import CONFLICT_ERRORS, UnitOfWorkFactory
 from ..domain.errors import Forbidden, InvalidState, InvalidValue
-from ..domain.events import Event, QueueChanged, TicketChanged
+from ..domain.events import Event, TicketChanged, TicketIssued
 from ..domain.model import Priority, TicketAction, TicketStatus, parse_priority, ticket_next_status
 from ..domain.numbering import format_number
 from ..domain.phone import normalize_phone
@@ -95,37 +94,39 @@ def _issue_once(
     notifier: Notifier,
     clock: Clock,
 ) -> dict[str, Any]:
-    """One attempt at issuing, in one transaction."""
+    """One attempt at issuing, in one transaction; the view is read after the commit."""
+    events: list[Event] = []
     with uow() as unit:
         repo = unit.repo
         centre = require_centre(repo, centre_code)
         require_issuer(principal, centre)
         service = require_service(centre, service_code)
         now = clock()
-        if idempotency_key:
-            earlier = repo.ticket_by_idempotency_key(centre, idempotency_key)
-            if earlier is not None:
-                if earlier.issued_service_id != service.id:
-                    raise InvalidState(
-                        "This Idempotency-Key was used for another service.",
-                        code="idempotency_key_reused",
-                    )
-                view = ticket_view(earlier, QueueFigures(repo, centre, earlier.day))
-                return printing.with_print(repo, earlier, view)
-        if not service.open:
-            raise InvalidState(f"{service.name_en} is closed now.", code="service_closed")
-        ticket = Ticket(
-            priority=priority.value,
-            language=language,
-            phone=phone,
-            phone_consent_at=now if phone else None,
-            rank_at=rank_time(now, priority, _policy(centre)),
-            idempotency_key=idempotency_key,
-        )
-        view, events = add_ticket(repo, principal, service, ticket, base_url=base_url, now=now)
-        unit.commit()
+        key = idempotency_key
+        earlier = repo.ticket_by_idempotency_key(centre, key) if key else None
+        if earlier is not None:
+            if earlier.issued_service_id != service.id:
+                raise InvalidState(
+                    "This Idempotency-Key was used for another service.",
+                    code="idempotency_key_reused",
+                )
+            public_id = earlier.public_id
+        else:
+            if not service.open:
+                raise InvalidState(f"{service.name_en} is closed now.", code="service_closed")
+            ticket = Ticket(
+                priority=priority.value,
+                language=language,
+                phone=phone,
+                phone_consent_at=now if phone else None,
+                rank_at=rank_time(now, priority, _policy(centre)),
+                idempotency_key=idempotency_key,
+            )
+            events = add_ticket(repo, principal, service, ticket, base_url=base_url, now=now)
+            public_id = ticket.public_id
+            unit.commit()
     notifier.publish(events)
-    return view
+    return read_ticket(uow, public_id)
 
 
 def add_ticket(
@@ -136,16 +137,15 @@ def add_ticket(
     *,
     base_url: str | None,
     now: datetime,
-) -> tuple[dict[str, Any], list[Event]]:
+) -> list[Event]:
     """Number and store a new waiting `ticket` (its rank and citizen's fields already set).
 
-    Returns its view and the events to publish after commit: the queues it moved, its print
-    job at a kiosk with a printer, and yesterday's tickets expired.
+    Returns the events to publish after commit: its issue (the projections read the queues
+    then), its print job at a kiosk with a printer, and yesterday's tickets expired. Its view
+    is read after the commit (`read_ticket`).
     """
     centre = service.centre
     day = today(centre, now)
-    earlier_figures = QueueFigures(repo, centre, day)
-    shown = earlier_figures.shown([service.id])
     sequence = repo.claim_sequence(centre, service, day)
     ticket.public_id = secrets.token_urlsafe(16)
     ticket.centre = centre
@@ -159,14 +159,15 @@ def add_ticket(
     ticket.device_id = principal.id if principal.kind == "device" else None
     repo.add(ticket)
     repo.flush()
-    figures = earlier_figures.with_issued(service.id)
-    view = ticket_view(ticket, figures)
     events = expire_past_days(repo, centre, now)
-    events += queue_changes(shown, figures)
-    events += printing.print_issued_ticket(
-        repo, principal, ticket, view, base_url=base_url, now=now
-    )
-    return view, events
+    events.append(TicketIssued(centre.code, ticket.public_id, service.code))
+    if printing.kiosk_printer(repo, principal) is not None:
+        # The paper shows the place at issue, so a printing kiosk's ticket reads it here.
+        view = ticket_view(ticket, QueueFigures(repo, centre, day))
+        events += printing.print_issued_ticket(
+            repo, principal, ticket, view, base_url=base_url, now=now
+        )
+    return events
 
 
 def require_issuer(principal: Principal, centre: Centre) -> None:
@@ -181,26 +182,19 @@ def _policy(centre: Centre) -> RankPolicy:
     return RankPolicy(centre.priority_bonus_s, centre.appointment_bonus_s)
 
 
-def queue_changes(before: Mapping[int, tuple[int, int]], after: QueueFigures) -> list[Event]:
-    """queue_changed events for the services whose count or estimate differs from `before`.
-
-    `before` is `QueueFigures.shown(...)` of the services a change touches, read in the same
-    transaction before it, so screens hear of exactly what the change moved (a call mostly
-    moves one to three queues).
-    """
-    now = after.shown(before)
-    return [
-        QueueChanged(after.centre.code, service.code, *now[service.id])
-        for service in after.centre.services
-        if service.id in now and before.get(service.id) != now[service.id]
-    ]
-
-
 def get_ticket(public_id: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
     """A ticket as its holder sees it, with its place in the queue while it waits."""
     with uow(write=False) as unit:
         ticket = require_ticket(unit.repo, public_id)
         return ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
+
+
+def read_ticket(uow: UnitOfWorkFactory, public_id: str) -> dict[str, Any]:
+    """A ticket's view read after the commit that changed it, with its print job if any."""
+    with uow(write=False) as unit:
+        ticket = require_ticket(unit.repo, public_id)
+        view = ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
+        return printing.with_print(unit.repo, ticket, view)
 
 
 def list_centres(*, uow: UnitOfWorkFactory) -> list[dict[str, Any]]:

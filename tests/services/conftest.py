@@ -13,6 +13,7 @@ from queue_server.centre_config import parse_centre_config
 from queue_server.domain.events import Event, QueueChanged
 from queue_server.services.auth import Authenticator
 from queue_server.services.common import Principal
+from queue_server.services.projector import ProjectingNotifier, Projector, QueueProjection
 from queue_server.services.setup import apply_centre_config
 from queue_server.services.tickets import list_services
 from tests.support.centres import TEST_CONFIG
@@ -34,7 +35,7 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-class RecordingNotifier:
+class Recorder:
     """Keeps what was published, to check what screens would be told."""
 
     def __init__(self) -> None:
@@ -42,6 +43,17 @@ class RecordingNotifier:
 
     def publish(self, events: Sequence[Event]) -> None:
         self.events.extend(events)
+
+
+class RecordingNotifier(ProjectingNotifier):
+    """Records each command's events and, after them, what the queue projection emitted
+    (run at once here, where the server runs it in a background task)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: FakeClock) -> None:
+        recorder = Recorder()
+        projection = QueueProjection(uow, clock, recorder)
+        super().__init__(recorder, Projector([projection], spawn=lambda run: run()))
+        self.events = recorder.events
 
     def of(self, kind: type) -> list:
         return [e for e in self.events if isinstance(e, kind)]
@@ -63,8 +75,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
+def notifier(uow, clock) -> RecordingNotifier:
+    recording = RecordingNotifier(uow, clock)
+    for centre in ("TST", "OTH"):  # what screens were shown when the server started
+        recording.projector.project(centre)
+    recording.events.clear()
+    return recording
 
 
 @pytest.fixture

@@ -1,0 +1,132 @@
+"""Projections: what screens show, read after the commit and sent only where it changed.
+
+A command returns the events it caused; the notifier publishes them; the projector then runs
+every registered projection for each centre those events concern. Projections also run on a
+timer and after the day sweep, so a lost emit heals within seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+from ..adapters.unit_of_work import UnitOfWorkFactory
+from ..domain.events import Event, QueueChanged
+from .common import Clock, Notifier, today
+from .views import QueueFigures
+
+log = logging.getLogger(__name__)
+
+RESEND_EVERY_S = 60.0
+"""How often a projection sends all its figures again, in case an emit was lost on the way."""
+
+Spawn = Callable[[Callable[[], None]], object]
+"""Runs a function soon, in the background (the server's background task; tests call it)."""
+
+
+class Projection(Protocol):
+    """Reads a centre after a commit and emits only what changed since it last sent."""
+
+    def project(self, centre: str) -> None: ...
+
+
+class QueueProjection:
+    """queue_changed for every service whose (waiting, estimated wait) this process has not
+    sent yet: read after the commit, never inside a write transaction."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, notifier: Notifier) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.notifier = notifier
+        self.sent: dict[str, dict[str, tuple[int, int]]] = {}
+        self.sent_all_at: dict[str, float] = {}
+
+    def project(self, centre: str) -> None:
+        """Emit queue_changed for the centre's services whose figures moved."""
+        shown = queue_figures(self.uow, centre, self.clock)
+        if time.monotonic() - self.sent_all_at.get(centre, -RESEND_EVERY_S) >= RESEND_EVERY_S:
+            self.sent[centre] = {}  # send everything again: an emit may have been lost
+            self.sent_all_at[centre] = time.monotonic()
+        sent = self.sent.setdefault(centre, {})
+        changed = [
+            QueueChanged(centre, service, *figures)
+            for service, figures in shown.items()
+            if sent.get(service) != figures
+        ]
+        sent.update(shown)
+        self.notifier.publish(changed)
+
+
+def queue_figures(
+    uow: UnitOfWorkFactory, centre_code: str, clock: Clock
+) -> dict[str, tuple[int, int]]:
+    """Each service's (waiting, estimated wait) of a centre now; {} for an unknown centre."""
+    with uow(write=False) as unit:
+        centre = unit.repo.centre(centre_code)
+        if centre is None:
+            return {}
+        figures = QueueFigures(unit.repo, centre, today(centre, clock()))
+        return {
+            s.code: (figures.service_waiting(s), figures.service_wait(s)) for s in centre.services
+        }
+
+
+class Projector:
+    """Runs the projections for the centres that changed, in one background task at a time.
+
+    Requests that arrive while a pass runs are gathered and served by the next pass, so a
+    burst of calls in one centre costs one reading of its figures, not one per call.
+    """
+
+    def __init__(
+        self,
+        projections: list[Projection],
+        spawn: Spawn,
+        breathe: Callable[[], object] = lambda: None,
+    ) -> None:
+        self.projections = projections
+        self.spawn = spawn
+        self.breathe = breathe  # lets other clients be served between two centres
+        self.pending: dict[str, None] = {}  # centres in the order they were asked for
+        self.running = False
+
+    def request(self, centres: Iterable[str]) -> None:
+        """Project these centres soon (after the caller's answer has left)."""
+        self.pending.update(dict.fromkeys(centres))
+        if self.pending and not self.running:
+            self.running = True
+            self.spawn(self._drain)
+
+    def _drain(self) -> None:
+        """Project every pending centre, including those asked for meanwhile."""
+        try:
+            while self.pending:
+                self.breathe()
+                centre = next(iter(self.pending))
+                del self.pending[centre]
+                self.project(centre)
+        finally:
+            self.running = False
+
+    def project(self, centre: str) -> None:
+        """Run every projection for one centre now; one failing never stops the others."""
+        for projection in self.projections:
+            try:
+                projection.project(centre)
+            except Exception:  # the timer's next pass heals what this one missed
+                log.exception("projection %s failed for %s", type(projection).__name__, centre)
+
+
+class ProjectingNotifier:
+    """Publishes a command's events, then asks the projector to read the centres they concern."""
+
+    def __init__(self, inner: Notifier, projector: Projector) -> None:
+        self.inner = inner
+        self.projector = projector
+
+    def publish(self, events: Sequence[Event]) -> None:
+        """Publish through the inner notifier, then project the centres concerned."""
+        self.inner.publish(events)
+        self.projector.request(event.centre for event in events)
