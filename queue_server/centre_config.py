@@ -62,6 +62,7 @@ class ServiceEntry(BaseModel):
     open: bool = True
     typical_service_s: int = Field(default=300, ge=10, le=4 * 3600)
     slots: list[SlotTemplate] = Field(default_factory=list)
+    target_wait_s: int = Field(default=3600, ge=60, le=24 * 3600)
 
     _name = field_validator("name", "category", mode="before")(_bilingual)
 
@@ -84,7 +85,7 @@ class DeviceEntry(BaseModel):
     """A kiosk, hall display or print agent and its secret token."""
 
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["kiosk", "display", "printer-agent"]
+    kind: Literal["kiosk", "display", "printer-agent", "feedback"]
     name: str = Field(min_length=1, max_length=64)
     token: str = Field(min_length=16, max_length=256)
     printer: str = "none"

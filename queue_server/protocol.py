@@ -7,8 +7,10 @@ import base64
 from .domain.events import (
     CounterChanged,
     Event,
+    MoneyAskedReported,
     PrintJobQueued,
     QueueChanged,
+    ServiceChanged,
     TicketCalled,
     TicketChanged,
     TicketIssued,
@@ -17,6 +19,7 @@ from .domain.events import (
 COUNTER_NS = "/counter"
 DISPLAY_NS = "/display"
 PRINTER_NS = "/printer"
+SUPERVISOR_NS = "/supervisor"
 
 SNAPSHOT = "snapshot"
 TICKET_CALLED = "ticket_called"
@@ -26,6 +29,9 @@ COUNTER_CHANGED = "counter_changed"
 PRINT_JOB = "print_job"  # server -> print agent
 JOB_PRINTED = "job_printed"  # print agent -> server, acknowledged
 JOB_FAILED = "job_failed"  # print agent -> server, acknowledged
+SERVICE_CHANGED = "service_changed"  # a service paused or resumed: displays, counters, supervisors
+HALL = "hall"  # server -> supervisor: the live hall's figures
+MONEY_ASKED = "money_asked"  # server -> supervisor: a citizen says staff asked for money
 
 
 def centre_room(centre: str) -> str:
@@ -51,6 +57,17 @@ def ticket_room(public_id: str) -> str:
 def printer_room(centre: str, kiosk: str) -> str:
     """The print agent of one kiosk."""
     return f"printer:{centre}:{kiosk}"
+
+
+def supervisor_room(centre: str) -> str:
+    """The supervisors watching one centre's hall."""
+    return f"supervisor:{centre}"
+
+
+def service_changed_payload(event: ServiceChanged) -> dict:
+    """service_changed: {service, open, paused_reason: {en, sw} or null}."""
+    reason = None if event.reason_en is None else {"en": event.reason_en, "sw": event.reason_sw}
+    return {"service": event.service, "open": event.open, "paused_reason": reason}
 
 
 def print_job_payload(job_id: int, ticket_id: str, number: str, reprint: bool, data: bytes) -> dict:
@@ -110,4 +127,19 @@ def emissions(event: Event) -> list[Emission]:
                 event.job_id, event.ticket_id, event.number, event.reprint, event.data
             )
             return [(PRINTER_NS, PRINT_JOB, payload, printer_room(event.centre, event.kiosk))]
+        case ServiceChanged():
+            payload = service_changed_payload(event)
+            return [
+                (DISPLAY_NS, SERVICE_CHANGED, payload, centre_room(event.centre)),
+                (COUNTER_NS, SERVICE_CHANGED, payload, service_room(event.centre, event.service)),
+                (SUPERVISOR_NS, SERVICE_CHANGED, payload, supervisor_room(event.centre)),
+            ]
+        case MoneyAskedReported():
+            payload = {
+                "number": event.number,
+                "service": event.service,
+                "counter": event.counter,
+                "given_at": event.given_at.isoformat(timespec="seconds"),
+            }
+            return [(SUPERVISOR_NS, MONEY_ASKED, payload, supervisor_room(event.centre))]
     raise TypeError(f"no emission for {event!r}")

@@ -71,3 +71,20 @@ class CloseDayRequest(Payload):
 
     date: str = Field(min_length=1, max_length=10)
     reason: str = Field(min_length=1, max_length=200)
+
+
+class FeedbackRequest(Payload):
+    rating: int = Field(ge=1, le=5)
+    wait_ok: bool | None = None
+    fee: Literal["official", "more", "no_fee"] | None = None
+    asked_for_money: Literal["yes", "no", "rather_not_say"] | None = None
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class BilingualReason(Payload):
+    en: str = Field(min_length=1, max_length=200)
+    sw: str = Field(min_length=1, max_length=200)
+
+
+class PauseServiceRequest(Payload):
+    reason: BilingualReason

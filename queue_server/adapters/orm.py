@@ -96,6 +96,10 @@ class Service(Base):
     collect_service: Mapped[str | None] = mapped_column(String(16), default=None)
     # The slot templates of the configuration ({days, start, end, minutes, capacity}).
     slot_templates: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # A supervisor's pause (an agency's system is down): its reason, shown on kiosks and screens.
+    paused_reason_en: Mapped[str | None] = mapped_column(String(200), default=None)
+    paused_reason_sw: Mapped[str | None] = mapped_column(String(200), default=None)
+    target_wait_s: Mapped[int] = mapped_column(Integer, default=3600, server_default="3600")
 
     centre: Mapped[Centre] = relationship(back_populates="services")
 
@@ -410,3 +414,27 @@ class Appointment(Base):
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()
     ticket: Mapped[Ticket | None] = relationship()
+
+
+class Feedback(Base):
+    """A citizen's answer about one served ticket (never public; one per ticket)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_centre_day", "centre_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), default=None)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    day: Mapped[date] = mapped_column(Date)
+    rating: Mapped[int] = mapped_column(Integer)
+    wait_ok: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    fee: Mapped[str | None] = mapped_column(String(16), default=None)
+    asked_for_money: Mapped[str | None] = mapped_column(String(16), default=None)
+    comment: Mapped[str | None] = mapped_column(String(500), default=None)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Reports read a centre's tickets by local day (a quarter of a large centre, not its history).
+Index("ix_tickets_centre_day", Ticket.centre_id, Ticket.day)

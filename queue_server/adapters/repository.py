@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from .queries.appointments import AppointmentQueries
 from .queries.auth import AuthQueries
 from .queries.centres import CentreQueries
+from .queries.feedback import FeedbackQueries
 from .queries.messages import MessageQueries
 from .queries.printing import PrintQueries
+from .queries.reports import ReportQueries
 from .queries.tickets import TicketQueries
 
 
@@ -23,9 +25,11 @@ class Repository(
     PrintQueries,
     MessageQueries,
     AppointmentQueries,
+    FeedbackQueries,
+    ReportQueries,
 ):
-    """Reads and writes centres, tickets, counters, sign-ins, print jobs, SMS and appointments
-    in one session."""
+    """Reads and writes centres, tickets, counters, sign-ins, print jobs, SMS, appointments,
+    feedback and report figures in one session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import appointments, errors, printing, routes  # noqa: E402,F401  (registers the routes and handlers)
+from . import (  # noqa: E402,F401  (registers the routes and handlers)
+    appointments,
+    errors,
+    printing,
+    routes,
+    supervision,
+)

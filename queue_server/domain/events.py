@@ -71,4 +71,35 @@ class PrintJobQueued:
     data: bytes
 
 
-Event = TicketCalled | TicketIssued | TicketChanged | QueueChanged | CounterChanged | PrintJobQueued
+@dataclass(frozen=True)
+class ServiceChanged:
+    """A supervisor paused a service (with a reason in both languages) or resumed it."""
+
+    centre: str
+    service: str
+    open: bool
+    reason_en: str | None
+    reason_sw: str | None
+
+
+@dataclass(frozen=True)
+class MoneyAskedReported:
+    """A citizen answered that staff asked them for money (for supervisors, never public)."""
+
+    centre: str
+    number: str
+    service: str
+    counter: int | None
+    given_at: datetime
+
+
+Event = (
+    TicketCalled
+    | TicketIssued
+    | TicketChanged
+    | QueueChanged
+    | CounterChanged
+    | PrintJobQueued
+    | ServiceChanged
+    | MoneyAskedReported
+)

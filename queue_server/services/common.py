@@ -10,7 +10,7 @@ from typing import Protocol, TypedDict
 from ..adapters.orm import Centre, Counter, Service, Ticket
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
-from ..domain.errors import Forbidden, NotFound
+from ..domain.errors import Forbidden, InvalidState, NotFound
 from ..domain.events import Event
 from ..domain.numbering import local_day
 
@@ -68,6 +68,16 @@ def require_service(centre: Centre, code: str) -> Service:
     return service
 
 
+def require_open(service: Service) -> None:
+    """InvalidState unless the service takes tickets: `service_paused` names a pause."""
+    if service.paused_reason_en is not None:
+        raise InvalidState(
+            f"{service.name_en} is paused: {service.paused_reason_en}", code="service_paused"
+        )
+    if not service.open:
+        raise InvalidState(f"{service.name_en} is closed now.", code="service_closed")
+
+
 def require_counter(repo: Repository, centre: Centre, number: int) -> Counter:
     """The centre's counter with `number`, or NotFound."""
     counter = repo.counter(centre, number)
@@ -88,6 +98,16 @@ def require_access(principal: Principal, centre: Centre) -> None:
     """Forbidden unless the principal may act in this centre."""
     if not principal.may_act_in(centre.code):
         raise Forbidden(f"You may not act in centre {centre.code}.")
+
+
+SUPERVISORS = ("supervisor", "admin")
+
+
+def require_supervisor(principal: Principal, centre: Centre) -> None:
+    """Forbidden unless a supervisor or administrator of this centre acts."""
+    if not principal.is_user or principal.role not in SUPERVISORS:
+        raise Forbidden("Only a supervisor or an administrator can do this.")
+    require_access(principal, centre)
 
 
 def today(centre: Centre, now: datetime) -> date:

@@ -31,6 +31,7 @@ from .common import (
     require_access,
     require_centre,
     require_counter,
+    require_open,
     require_service,
     today,
 )
@@ -270,8 +271,7 @@ def transfer(
         target = require_service(at.centre, service_code)
         if target.id == ticket.service_id:
             raise InvalidValue(f"Ticket {ticket.number} is already for {target.code}.")
-        if not target.open:
-            raise InvalidState(f"{target.name_en} is closed now.", code="service_closed")
+        require_open(target)
         at.finish(ticket, TicketAction.TRANSFER)
         ticket.service = target
         ticket.counter_id = None

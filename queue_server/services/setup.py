@@ -51,9 +51,11 @@ def _apply_centre(repo: Repository, entry: CentreEntry) -> None:
         service.name_en, service.name_sw = item.name.en, item.name.sw
         service.category_en, service.category_sw = item.category.en, item.category.sw
         service.fee_kes = item.fee_kes
-        service.open = item.open
+        if service.paused_reason_en is None:  # a supervisor's pause outlives a restart
+            service.open = item.open
         service.typical_service_s = item.typical_service_s
         service.slot_templates = [slot.model_dump() for slot in item.slots]
+        service.target_wait_s = item.target_wait_s
     repo.flush()
     counters = {c.number: c for c in repo.counters(centre)}
     for counter_entry in entry.counter:

@@ -23,6 +23,7 @@ from .common import (
     Principal,
     require_access,
     require_centre,
+    require_open,
     require_service,
     require_ticket,
     today,
@@ -112,8 +113,7 @@ def _issue_once(
                 )
             public_id = earlier.public_id
         else:
-            if not service.open:
-                raise InvalidState(f"{service.name_en} is closed now.", code="service_closed")
+            require_open(service)
             ticket = Ticket(
                 priority=priority.value,
                 language=language,

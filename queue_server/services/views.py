@@ -192,9 +192,17 @@ def service_view(service: Service, figures: QueueFigures) -> dict[str, Any]:
         "category": {"en": service.category_en, "sw": service.category_sw},
         "fee_kes": service.fee_kes,
         "open": service.open,
+        "paused_reason": paused_reason(service),
         "waiting": figures.service_waiting(service),
         "estimated_wait_s": figures.service_wait(service),
     }
+
+
+def paused_reason(service: Service) -> dict | None:
+    """A paused service's reason in both languages; None when it is not paused."""
+    if service.paused_reason_en is None:
+        return None
+    return {"en": service.paused_reason_en, "sw": service.paused_reason_sw}
 
 
 def counter_view(counter: Counter, current: Ticket | None) -> dict[str, Any]:
