@@ -28,6 +28,7 @@ from .config import settings_from_env  # noqa: E402
 from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
 from .services.appointments import mark_no_shows  # noqa: E402
+from .services.feedback import invite_feedback  # noqa: E402
 from .services.tickets import close_past_days, list_centres  # noqa: E402
 
 SWEEP_EVERY_S = 30
@@ -67,12 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     queue: QueueServices = app.extensions["queue"]
     for warning in queue.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    socketio.start_background_task(_sweep_forever, queue)
+    host, port = listener.getsockname()[:2]
+    public_url = settings.public_url or f"http://{host}:{port}"
+    socketio.start_background_task(_sweep_forever, queue, public_url)
     socketio.start_background_task(_project_forever, queue)
     worker = PrintWorker(queue.uow, queue.clock)
     queue.notifier = WakingNotifier(queue.notifier, worker)  # a stored job is printed at once
     socketio.start_background_task(worker.run_forever)
-    host, port = listener.getsockname()[:2]
     if settings.demo:
         print_demo(settings.host, port)
     signal.signal(signal.SIGTERM, _stop)
@@ -121,8 +123,9 @@ def _settle_memory() -> None:
     gc.freeze()
 
 
-def _sweep_forever(queue: QueueServices) -> None:
-    """Expire past days' tickets, forget old phones, mark no-shows: every half minute.
+def _sweep_forever(queue: QueueServices, public_url: str) -> None:
+    """Expire past days' tickets, forget old phones, mark no-shows and invite feedback by SMS
+    (links to `public_url`): every half minute.
 
     With the clock running fast (QUEUE_TIME_SCALE) it sweeps that much more often, at most
     once a second, so simulated days see their no-shows marked in good time.
@@ -132,6 +135,7 @@ def _sweep_forever(queue: QueueServices) -> None:
         try:
             close_past_days(**queue.deps())
             mark_no_shows(uow=queue.uow, clock=queue.clock)
+            invite_feedback(public_url, uow=queue.uow, clock=queue.clock)
         except Exception:  # keep sweeping; the next pass retries
             log.exception("sweep failed")
         _project_all(queue)  # a new day: fresh figures on every screen

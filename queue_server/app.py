@@ -23,10 +23,11 @@ from .centre_config import load_centre_config
 from .config import Settings, settings_from_env
 from .extensions import socketio
 from .metrics import time_events, time_requests
-from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS
+from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS, SUPERVISOR_NS
 from .realtime.counter import CounterNamespace
 from .realtime.display import DisplayNamespace
 from .realtime.printer import PrinterNamespace
+from .realtime.supervisor import SupervisorNamespace
 from .services.common import Clock
 from .services.setup import apply_centre_config
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     socketio.on_namespace(CounterNamespace(COUNTER_NS))
     socketio.on_namespace(DisplayNamespace(DISPLAY_NS))
     socketio.on_namespace(PrinterNamespace(PRINTER_NS))
+    socketio.on_namespace(SupervisorNamespace(SUPERVISOR_NS))
     time_events(socketio, queue.metrics)  # after every namespace is registered
     return app
 

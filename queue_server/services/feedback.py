@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..adapters.orm import Ticket
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.errors import Forbidden, InvalidState
 from ..domain.events import Event, MoneyAskedReported
-from ..domain.feedback import require_feedback_allowed
+from ..domain.feedback import invite_at, require_feedback_allowed
 from .common import (
     Clock,
     Notifier,
@@ -20,6 +21,7 @@ from .common import (
     require_ticket,
     today,
 )
+from .messages import queue_sms
 from .views import iso
 
 TABLET_ASKS_FOR = timedelta(minutes=10)
@@ -39,7 +41,7 @@ class Answer:
 
 def give_feedback(
     public_id: str, answer: Answer, *, uow: UnitOfWorkFactory, notifier: Notifier, clock: Clock
-) -> dict:
+) -> dict[str, Any]:
     """Store the one answer about a served ticket; 'asked for money' alerts supervisors."""
     events: list[Event] = []
     with uow() as unit:
@@ -83,7 +85,7 @@ def _money_asked(ticket: Ticket, now: datetime) -> MoneyAskedReported:
 
 def tablet_question(
     principal: Principal, centre_code: str, number: int, *, uow: UnitOfWorkFactory, clock: Clock
-) -> dict:
+) -> dict[str, Any]:
     """What a counter's feedback tablet asks about: the visit it last finished, until answered."""
     if principal.kind != "device" or principal.role != "feedback":
         raise Forbidden("Only a feedback tablet of this centre can ask for feedback here.")
@@ -98,7 +100,7 @@ def tablet_question(
         return {"centre": centre.code, "counter": counter.number, "ticket": _asked(ticket)}
 
 
-def _asked(ticket: Ticket | None) -> dict | None:
+def _asked(ticket: Ticket | None) -> dict[str, Any] | None:
     """The ticket a tablet asks about: its id (to answer with), number and service."""
     if ticket is None:
         return None
@@ -109,3 +111,40 @@ def _asked(ticket: Ticket | None) -> dict | None:
         "service": service.code,
         "service_name": {"en": service.name_en, "sw": service.name_sw},
     }
+
+
+INVITES_LOOK_BACK = timedelta(hours=1)
+"""How far back a sweep looks for finished visits to invite (sweeps run every half minute)."""
+
+
+def invite_feedback(base_url: str, *, uow: UnitOfWorkFactory, clock: Clock) -> int:
+    """Queue one feedback_invite SMS per visit served lately with a phone, due 08:00-18:00.
+
+    Run by the server's sweep; the outbox's key (purpose, ticket) makes a second pass store
+    nothing, so several processes may sweep at once.
+    """
+    now = clock()
+    queued = 0
+    with uow() as unit:
+        for centre in unit.repo.centres():
+            since = now - INVITES_LOOK_BACK
+            for ticket in unit.repo.served_with_phone(centre, today(centre, now), since):
+                if ticket.phone is None:
+                    continue
+                queued += queue_sms(
+                    unit.repo,
+                    centre=centre,
+                    purpose="feedback_invite",
+                    subject=f"ticket:{ticket.public_id}",
+                    phone=ticket.phone,
+                    language=ticket.language,
+                    params={
+                        "centre": centre.code,
+                        "number": ticket.number,
+                        "url": f"{base_url.rstrip('/')}/track/{ticket.public_id}",
+                    },
+                    now=now,
+                    send_at=invite_at(now, centre.timezone),
+                )
+        unit.commit()
+    return queued

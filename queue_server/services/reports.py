@@ -7,7 +7,7 @@ import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..adapters.orm import Centre
 from ..adapters.repository import Repository
@@ -67,7 +67,7 @@ def parse_days(first: str | None, last: str | None) -> Days:
 
 def services_report(
     principal: Principal, centre_code: str, days: Days, *, uow: UnitOfWorkFactory
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One row per local date and service with visits, for a supervisor of the centre."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
@@ -80,11 +80,13 @@ def services_report(
     ]
 
 
-def centres_report(principal: Principal, days: Days, *, uow: UnitOfWorkFactory) -> list[dict]:
+def centres_report(
+    principal: Principal, days: Days, *, uow: UnitOfWorkFactory
+) -> list[dict[str, Any]]:
     """One row per centre and local date with the same totals, for administrators."""
     if not principal.is_user or principal.role != "admin":
         raise Forbidden("Only an administrator can read the national report.")
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     with uow(write=False) as unit:
         for listed in unit.repo.centres():
             centre = require_centre(unit.repo, listed.code)  # with its services
@@ -98,7 +100,7 @@ def centres_report(principal: Principal, days: Days, *, uow: UnitOfWorkFactory) 
 
 def counters_report(
     principal: Principal, centre_code: str, days: Days, *, uow: UnitOfWorkFactory
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Per counter and clerk: visits served, median service time, feedback (null below 20)."""
     with uow(write=False) as unit:
         repo = unit.repo
@@ -170,7 +172,7 @@ def centre_figures(
     return groups
 
 
-def as_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
+def as_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     """The rows as CSV with a header line; an empty figure (null) is an empty field."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")

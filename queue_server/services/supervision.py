@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Service
@@ -22,6 +23,7 @@ from .common import (
     require_supervisor,
     today,
 )
+from .messages import queue_sms
 from .views import QueueFigures, iso, paused_reason
 
 
@@ -34,7 +36,7 @@ def pause_service(
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Pause an open service with a reason (English, Kiswahili): no new tickets until resumed."""
     return _set_paused(
         principal, centre_code, service_code, reason, uow=uow, notifier=notifier, clock=clock
@@ -49,7 +51,7 @@ def resume_service(
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Resume a paused service: it takes tickets again."""
     return _set_paused(
         principal, centre_code, service_code, None, uow=uow, notifier=notifier, clock=clock
@@ -65,7 +67,7 @@ def _set_paused(
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Pause (reason given) or resume, guarded on the service's present state."""
     with uow() as unit:
         centre = require_centre(unit.repo, centre_code)
@@ -77,15 +79,41 @@ def _set_paused(
                 f"{service.name_en} is {state}; it cannot be {'paused' if reason else 'resumed'}."
             )
         unit.repo.session.refresh(service)
+        if reason is not None:
+            _tell_waiting(unit.repo, centre, service, reason, clock())
         event = ServiceChanged(centre.code, service.code, service.open, *(reason or (None, None)))
         unit.commit()
     notifier.publish([event])
     return {"service": service.code, "open": service.open, "paused_reason": paused_reason(service)}
 
 
+def _tell_waiting(
+    repo: Repository, centre: Centre, service: Service, reason: tuple[str, str], now: datetime
+) -> None:
+    """One service_paused SMS to each waiting ticket holder who gave a phone (once per ticket)."""
+    for ticket in repo.waiting_phones(service, today(centre, now)):
+        if ticket.phone is None:
+            continue
+        queue_sms(
+            repo,
+            centre=centre,
+            purpose="service_paused",
+            subject=f"ticket:{ticket.public_id}",
+            phone=ticket.phone,
+            language=ticket.language,
+            params={
+                "centre": centre.code,
+                "service": service.name_sw if ticket.language == "sw" else service.name_en,
+                "reason": reason[1] if ticket.language == "sw" else reason[0],
+                "number": ticket.number,
+            },
+            now=now,
+        )
+
+
 def live_hall(
     principal: Principal, centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock
-) -> dict:
+) -> dict[str, Any]:
     """The supervisor's live hall: queues, counters, alerts and today's hours, read now."""
     with uow(write=False) as unit:
         repo = unit.repo
@@ -116,7 +144,7 @@ def live_hall(
 
 def _service_line(
     repo: Repository, centre: Centre, service: Service, figures: QueueFigures, now: datetime
-) -> dict:
+) -> dict[str, Any]:
     """A service's queue now: waiting, longest wait, estimate, open or paused, alert."""
     earliest = repo.earliest_waiting_issue(centre, service.id, figures.day)
     longest = 0 if earliest is None else max(0, round((now - earliest).total_seconds()))
@@ -133,7 +161,9 @@ def _service_line(
     }
 
 
-def _counter_line(repo: Repository, centre: Centre, counter: Counter, now: datetime) -> dict:
+def _counter_line(
+    repo: Repository, centre: Centre, counter: Counter, now: datetime
+) -> dict[str, Any]:
     """A counter now: state, clerk, current ticket and how long it has held it."""
     ticket = repo.current_ticket(counter)
     clerk = (
@@ -153,7 +183,7 @@ def _counter_line(repo: Repository, centre: Centre, counter: Counter, now: datet
     }
 
 
-def _hours(repo: Repository, centre: Centre, day: date) -> list[dict]:
+def _hours(repo: Repository, centre: Centre, day: date) -> list[dict[str, Any]]:
     """Today's arrivals and median wait (of those called) per local hour of issue."""
     zone = ZoneInfo(centre.timezone)
     service_ids = [s.id for s in centre.services]

@@ -198,7 +198,7 @@ def service_view(service: Service, figures: QueueFigures) -> dict[str, Any]:
     }
 
 
-def paused_reason(service: Service) -> dict | None:
+def paused_reason(service: Service) -> dict[str, Any] | None:
     """A paused service's reason in both languages; None when it is not paused."""
     if service.paused_reason_en is None:
         return None

@@ -318,3 +318,49 @@ def test_csv_has_the_same_rows_as_json():
     header, line = text.splitlines()
     assert header.split(",") == list(reports.SERVICE_COLUMNS)
     assert line.split(",")[:3] == ["2026-11-23", "ID", "3"]
+
+
+# SMS: the pause and the feedback invitation ----------------------------------------------
+
+PHONE = "0712 345 678"
+
+
+def outbox(deps, purpose):
+    """The stored SMS of `purpose`: (phone, status, due, text)."""
+    from sqlalchemy import select
+
+    from queue_server.adapters.orm import SmsMessage
+
+    with deps["uow"](write=False) as unit:
+        rows = unit.session.scalars(
+            select(SmsMessage).where(SmsMessage.purpose == purpose).order_by(SmsMessage.id)
+        ).all()
+        return [(m.phone, m.next_try_at, m.body) for m in rows]
+
+
+def test_waiting_holders_with_a_phone_get_one_pause_sms(kiosk, deps, supervisor):
+    issue(kiosk, deps, phone=PHONE, language="sw")
+    issue(kiosk, deps)  # no phone: no message
+    issue(kiosk, deps, "BC", phone="0798 765 432")  # another service: no message
+    supervision.pause_service(supervisor, "TST", "ID", REASON, **deps)
+    supervision.resume_service(supervisor, "TST", "ID", **deps)
+    supervision.pause_service(supervisor, "TST", "ID", REASON, **deps)  # still one each
+    [(phone, _, text)] = outbox(deps, "service_paused")
+    assert phone == "+254712345678"
+    assert "A001" in text and "Mfumo wa usajili" in text
+
+
+def test_a_served_holder_is_invited_within_opening_hours(kiosk, clerk, deps, clock):
+    from queue_server.services.feedback import invite_feedback
+
+    issue(kiosk, deps, phone=PHONE)
+    counters.open_counter(clerk, C1, **deps)
+    clock.now = clock.now.replace(hour=15, minute=30)  # 18:30 in Nairobi: after hours
+    counters.call_next(clerk, C1, **deps)
+    counters.complete(clerk, C1, **deps)
+    assert invite_feedback("http://q.example", uow=deps["uow"], clock=clock) == 1
+    assert invite_feedback("http://q.example", uow=deps["uow"], clock=clock) == 0
+    [(phone, due, text)] = outbox(deps, "feedback_invite")
+    assert phone == "+254712345678"
+    assert due.isoformat() == "2026-11-24T05:00:00+00:00"  # 08:00 the next morning
+    assert "http://q.example/track/" in text and "A001" in text

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import exists, select, update
 
-from ..orm import Counter, Feedback, Service, Ticket, TicketEvent
+from ..orm import Centre, Counter, Feedback, Service, Ticket, TicketEvent
 from .base import Queries
 
 
@@ -89,6 +89,18 @@ class FeedbackQueries(Queries):
                 Ticket.status == "waiting",
                 Ticket.day == day,
                 Ticket.service_id == service.id,
+                Ticket.phone.is_not(None),
+            )
+        ).all()
+
+    def served_with_phone(self, centre: Centre, day: date, since: datetime) -> Sequence[Ticket]:
+        """The centre's tickets served today since `since` whose holder gave a phone."""
+        return self.session.scalars(
+            select(Ticket).where(
+                Ticket.centre_id == centre.id,
+                Ticket.status == "done",
+                Ticket.day == day,
+                Ticket.finished_at >= since,
                 Ticket.phone.is_not(None),
             )
         ).all()
