@@ -33,6 +33,7 @@ from .services.tickets import close_past_days, list_centres  # noqa: E402
 
 SWEEP_EVERY_S = 30
 PROJECT_EVERY_S = 5  # how soon a screen that missed an emit is made right again
+FOLLOW_EVERY_S = 1.0  # how soon a phone hears of a change made by another process
 EXIT_BAD_START = 2
 
 
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     public_url = settings.public_url or f"http://{host}:{port}"
     socketio.start_background_task(_sweep_forever, queue, public_url)
     socketio.start_background_task(_project_forever, queue)
+    socketio.start_background_task(_follow_forever, queue)
     worker = PrintWorker(queue.uow, queue.clock)
     queue.notifier = WakingNotifier(queue.notifier, worker)  # a stored job is printed at once
     socketio.start_background_task(worker.run_forever)
@@ -155,6 +157,18 @@ def _project_all(queue: QueueServices) -> None:
         queue.projector.request(c["code"] for c in list_centres(uow=queue.uow))
     except Exception:  # the database may be back on the next pass
         logging.getLogger("queue_server.projector").exception("projection pass failed")
+
+
+def _follow_forever(queue: QueueServices) -> None:
+    """Project the centres with phones on this process every second.
+
+    Phones hear of changes made by this process at once (the projector); this pass brings them
+    changes made by the other processes sharing the database. It goes through the projector,
+    which runs one pass at a time, so a late pass never sends a phone an older view.
+    """
+    while True:
+        eventlet.sleep(FOLLOW_EVERY_S)
+        queue.projector.request(queue.phones.centres())
 
 
 def print_demo(host: str, port: int) -> None:

@@ -23,11 +23,12 @@ from .centre_config import load_centre_config
 from .config import Settings, settings_from_env
 from .extensions import socketio
 from .metrics import time_events, time_requests
-from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS, SUPERVISOR_NS
+from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS, SUPERVISOR_NS, TICKET_NS
 from .realtime.counter import CounterNamespace
 from .realtime.display import DisplayNamespace
 from .realtime.printer import PrinterNamespace
 from .realtime.supervisor import SupervisorNamespace
+from .realtime.ticket import TicketNamespace
 from .services.common import Clock
 from .services.setup import apply_centre_config
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     socketio.on_namespace(DisplayNamespace(DISPLAY_NS))
     socketio.on_namespace(PrinterNamespace(PRINTER_NS))
     socketio.on_namespace(SupervisorNamespace(SUPERVISOR_NS))
+    socketio.on_namespace(TicketNamespace(TICKET_NS))
     time_events(socketio, queue.metrics)  # after every namespace is registered
     return app
 

@@ -9,12 +9,13 @@ from flask import current_app
 from flask_socketio import SocketIO
 
 from .adapters.database import check_database, make_engine, migrate
-from .adapters.notifier import SocketIONotifier
+from .adapters.notifier import SocketIONotifier, phone_sender
 from .adapters.unit_of_work import UnitOfWorkFactory
 from .config import Settings
 from .metrics import CountingNotifier, Metrics
 from .services.auth import Authenticator
 from .services.common import Clock, Deps, Notifier
+from .services.phones import PhoneProjection
 from .services.projector import ProjectingNotifier, Projection, Projector, QueueProjection
 
 
@@ -52,6 +53,7 @@ class QueueServices:
     metrics: Metrics
     projector: Projector
     projections: list[Projection]  # run after commits, on a timer and after the day sweep
+    phones: PhoneProjection
 
     def deps(self) -> Deps:
         """Keyword arguments every use case takes."""
@@ -67,7 +69,8 @@ def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_cloc
     clock = scaled_clock(clock, settings.time_scale)
     metrics = Metrics(uow)
     emitter = SocketIONotifier(socketio)
-    projections: list[Projection] = [QueueProjection(uow, clock, emitter)]
+    phones = PhoneProjection(uow, clock, phone_sender(socketio))
+    projections: list[Projection] = [QueueProjection(uow, clock, emitter), phones]
     projector = Projector(
         projections, spawn=socketio.start_background_task, breathe=lambda: socketio.sleep(0)
     )
@@ -81,6 +84,7 @@ def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_cloc
         metrics=metrics,
         projector=projector,
         projections=projections,
+        phones=phones,
     )
 
 

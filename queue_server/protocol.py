@@ -20,6 +20,7 @@ COUNTER_NS = "/counter"
 DISPLAY_NS = "/display"
 PRINTER_NS = "/printer"
 SUPERVISOR_NS = "/supervisor"
+TICKET_NS = "/ticket"
 
 SNAPSHOT = "snapshot"
 TICKET_CALLED = "ticket_called"
@@ -32,6 +33,7 @@ JOB_FAILED = "job_failed"  # print agent -> server, acknowledged
 SERVICE_CHANGED = "service_changed"  # a service paused or resumed: displays, counters, supervisors
 HALL = "hall"  # server -> supervisor: the live hall's figures
 MONEY_ASKED = "money_asked"  # server -> supervisor: a citizen says staff asked for money
+TICKET = "ticket"  # server -> a phone following its ticket (/ticket)
 
 
 def centre_room(centre: str) -> str:

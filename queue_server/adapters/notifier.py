@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask_socketio import SocketIO
 
 from ..domain.events import Event
-from ..protocol import Emission, emissions
+from ..protocol import TICKET, TICKET_NS, Emission, emissions, ticket_room
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +40,18 @@ class SocketIONotifier:
                 self.socketio.emit(name, payload, namespace=namespace, to=room)
             except Exception:  # the commit stands; screens resync on their next snapshot
                 log.exception("could not emit %s to %s", name, room)
+
+
+def phone_sender(socketio: SocketIO) -> Callable[[str, dict], None]:
+    """Sends a ticket's view to the phones following it on this process (`/ticket`).
+
+    Each process projects for its own phones, so the emit stays local (`ignore_queue`):
+    through the message queue, every process would send it to the same phones again.
+    """
+
+    def send(public_id: str, view: dict) -> None:
+        socketio.emit(
+            TICKET, view, namespace=TICKET_NS, to=ticket_room(public_id), ignore_queue=True
+        )
+
+    return send

@@ -13,6 +13,7 @@ from .queries.auth import AuthQueries
 from .queries.centres import CentreQueries
 from .queries.feedback import FeedbackQueries
 from .queries.messages import MessageQueries
+from .queries.phones import PhoneQueries
 from .queries.printing import PrintQueries
 from .queries.reports import ReportQueries
 from .queries.tickets import TicketQueries
@@ -27,9 +28,10 @@ class Repository(
     AppointmentQueries,
     FeedbackQueries,
     ReportQueries,
+    PhoneQueries,
 ):
     """Reads and writes centres, tickets, counters, sign-ins, print jobs, SMS, appointments,
-    feedback and report figures in one session."""
+    feedback, report figures and phones' tickets in one session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

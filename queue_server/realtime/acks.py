@@ -6,6 +6,8 @@ import functools
 import logging
 from collections.abc import Callable
 
+from flask_socketio import ConnectionRefusedError
+
 from ..domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -31,3 +33,12 @@ def acknowledged(handler: Callable[..., dict]) -> Callable[..., dict]:
             }
 
     return wrapper
+
+
+def refused(code: str, message: str) -> ConnectionRefusedError:
+    """A refused connection whose `{code, message}` the client receives as the error's `data`.
+
+    Given one argument, python-socketio sends only its text (as `message`); given two, the
+    second arrives as `data`, which the pages read (`liveConnection`'s `onRefused`).
+    """
+    return ConnectionRefusedError(message, {"code": code, "message": message})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from flask_socketio import Namespace, emit, join_room
 
 from ..bootstrap import services
 from ..domain.errors import DomainError
 from ..protocol import SNAPSHOT, centre_room, ticket_room
 from ..services import tickets
+from .acks import refused
 
 
 class DisplayNamespace(Namespace):
@@ -20,9 +21,7 @@ class DisplayNamespace(Namespace):
         auth = auth if isinstance(auth, dict) else {}
         centre, ticket = auth.get("centre"), auth.get("ticket")
         if not isinstance(centre, str) or not centre:
-            raise ConnectionRefusedError(
-                {"code": "invalid_value", "message": "Connect with auth={'centre': CODE}."}
-            )
+            raise refused("invalid_value", "Connect with auth={'centre': CODE}.")
         # Join before reading, so no event falls between the snapshot and the first update.
         join_room(centre_room(centre))
         if isinstance(ticket, str) and 0 < len(ticket) <= 64:
@@ -31,5 +30,5 @@ class DisplayNamespace(Namespace):
         try:
             snapshot = tickets.hall_snapshot(centre, uow=s.uow, clock=s.clock)
         except DomainError as error:
-            raise ConnectionRefusedError({"code": error.code, "message": error.message}) from None
+            raise refused(error.code, error.message) from None
         emit(SNAPSHOT, snapshot)

@@ -40,11 +40,12 @@ class QueueFigures:
         *,
         counters: list[tuple[str, frozenset[int]]] | None = None,
         typical: dict[int, float] | None = None,
+        waiting: dict[int, int] | None = None,
     ) -> None:
         self.repo = repo
         self.centre = centre
         self.day = day
-        self.waiting = repo.waiting_counts(centre, day)
+        self.waiting = repo.waiting_counts(centre, day) if waiting is None else waiting
         self._counters = counters
         self._typical: dict[int, float] = {} if typical is None else typical
         self._call_times: dict[int, list[float]] = {}
@@ -171,16 +172,23 @@ def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict[str, Any]:
         "issued_at": iso(ticket.issued_at, centre.timezone),
         "called_at": iso(ticket.called_at, centre.timezone),
         "counter": ticket.counter.number if ticket.counter else None,
-        "position": None if ahead is None else ahead + 1,
-        "ahead": ahead,
-        "estimated_wait_s": None
-        if ahead is None or figures is None
-        else figures.wait_for(service, ahead),
+        **place_view(service, ahead, figures),
     }
     if ticket.appointment_ref:  # a checked-in appointment; late ones rank as walk-ins
         view["appointment"] = format_ref(ticket.appointment_ref)
         view["late"] = ticket.appointment_at is None
     return view
+
+
+def place_view(service: Service, ahead: int | None, figures: QueueFigures | None) -> dict[str, Any]:
+    """A ticket's place in the queue: position, ahead and estimated wait (None unless waiting)."""
+    if ahead is None or figures is None:
+        return {"position": None, "ahead": None, "estimated_wait_s": None}
+    return {
+        "position": ahead + 1,
+        "ahead": ahead,
+        "estimated_wait_s": figures.wait_for(service, ahead),
+    }
 
 
 def service_view(service: Service, figures: QueueFigures) -> dict[str, Any]:

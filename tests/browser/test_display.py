@@ -130,3 +130,8 @@ def test_display_and_counter_heal_after_the_server_restarts(
     expect(display.locator("#latest-number")).to_have_text("A002")
     expect(display.locator("#latest-counter")).to_have_text("2")
     expect(waiting_count(display, "National ID card")).to_have_text("0")
+
+
+def test_display_of_an_unknown_centre_says_so(browsing: Browsing) -> None:
+    screen = browsing.open("display", "/display/NOPE")
+    expect(screen.locator("#unknown")).to_be_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from playwright.sync_api import expect
 
@@ -18,6 +19,8 @@ def test_track_page_follows_the_ticket_until_it_is_called(
     phone = browsing.open("track", f"/track/{mine['id']}")
 
     expect(phone.locator("#number")).to_have_text("B002")
+    fetched: list[str] = []  # the page follows its ticket on /ticket, fetching nothing per event
+    phone.on("request", lambda r: fetched.append(r.url) if "/api/v1/tickets" in r.url else None)
     expect(phone.locator("html")).to_have_attribute("lang", "sw")  # as chosen at the kiosk
     phone.get_by_role("button", name="English").click()
     expect(phone.locator("#service")).to_have_text("Birth certificate")
@@ -43,3 +46,10 @@ def test_track_page_follows_the_ticket_until_it_is_called(
     counter.get_by_role("button", name="Start").click()
     expect(phone.locator("#state")).to_have_text("Being served")
     expect(phone.locator("#at-counter")).to_have_text("You are at counter 3")
+    assert fetched == []
+
+
+def test_track_page_of_an_unknown_ticket_says_so(browsing: Browsing) -> None:
+    phone = browsing.open("track", "/track/no-such-ticket-123")
+    expect(phone.get_by_role("alert")).to_have_text(re.compile("ticket", re.IGNORECASE))
+    expect(phone.locator("#ticket")).to_be_hidden()

@@ -108,3 +108,18 @@ class DisplayClient(_EventLog):
 
     def close(self) -> None:
         self.sio.disconnect()
+
+
+class PhoneClient(_EventLog):
+    """A phone following one ticket on /ticket, keeping every `ticket` it is sent."""
+
+    def __init__(self, base: str, ticket: str) -> None:
+        super().__init__()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("ticket", self._keeper("ticket"), namespace="/ticket")
+        self.sio.connect(
+            base, namespaces=["/ticket"], auth={"ticket": ticket}, transports=["websocket"]
+        )
+
+    def close(self) -> None:
+        self.sio.disconnect()

@@ -1,10 +1,9 @@
-// The citizen's own ticket on a phone: refetched whenever the hall changes, so what it
-// shows is always the server's view (people ahead, estimated wait, the counter when called).
+// The citizen's own ticket on a phone: the server pushes it on /ticket whenever its status,
+// place or estimate changes (and in full on every reconnect), so the page asks for nothing.
 
 import { Catalogue, api, liveConnection, waitMinutes } from "/common/static/client.js";
 
 const RETRY_MS = 3000;
-const SETTLE_MS = 250;
 const LANGUAGE_KEY = "huduma.track.language";
 
 const ticketId = document.querySelector(".app").dataset.ticket;
@@ -12,40 +11,7 @@ const catalogue = Catalogue.fromPage();
 const t = (key, vars) => catalogue.t(key, vars);
 const $ = (id) => document.getElementById(id);
 
-const state = { ticket: null, offline: false, unreachable: false, loading: null, again: false };
-
-/** Fetch the ticket now, or once more right after a fetch already under way. */
-async function load() {
-  if (state.loading) {
-    state.again = true;
-    return;
-  }
-  state.loading = api(`/tickets/${encodeURIComponent(ticketId)}`);
-  try {
-    const ticket = await state.loading;
-    state.unreachable = false;
-    show(ticket);
-  } catch (error) {
-    if (error.status === 404) return notFound();
-    state.unreachable = true;
-    setTimeout(load, RETRY_MS);
-  } finally {
-    state.loading = null;
-    renderStatus();
-  }
-  if (state.again) {
-    state.again = false;
-    load();
-  }
-}
-
-let settleTimer = null;
-
-/** Refetch shortly: a call or a queue change elsewhere may have moved this ticket up. */
-function soon() {
-  clearTimeout(settleTimer);
-  settleTimer = setTimeout(load, SETTLE_MS);
-}
+const state = { ticket: null, offline: false };
 
 function show(ticket) {
   const first = state.ticket === null;
@@ -53,7 +19,6 @@ function show(ticket) {
   if (first) {
     useLanguage(window.sessionStorage.getItem(LANGUAGE_KEY) ?? ticket.language);
     loadCentreName(ticket.centre);
-    connect(ticket.centre);
   }
   render();
 }
@@ -89,7 +54,7 @@ function notFound() {
 }
 
 function renderStatus() {
-  const key = state.unreachable ? "unreachable" : state.offline && state.ticket ? "offline" : null;
+  const key = !state.offline ? null : state.ticket ? "offline" : "unreachable";
   $("status").hidden = key === null;
   $("status-text").textContent = key ? t(key) : "";
 }
@@ -105,18 +70,18 @@ async function loadCentreName(centre) {
   }
 }
 
-function connect(centre) {
-  liveConnection("/display", {
-    auth: { centre, ticket: ticketId },
-    handlers: {
-      snapshot: load,
-      ticket_changed: (event) => (event.id === ticketId ? load() : soon()),
-      ticket_called: soon,
-      queue_changed: soon,
-    },
+function connect() {
+  liveConnection("/ticket", {
+    auth: { ticket: ticketId },
+    handlers: { ticket: show },
     onStatus: (online) => {
       state.offline = !online;
       renderStatus();
+    },
+    onRefused: (error) => {
+      if (error.code !== "unknown_ticket") return true; // e.g. a restarting server: try again
+      notFound();
+      return false;
     },
   });
 }
@@ -134,7 +99,7 @@ function main() {
     window.sessionStorage.setItem(LANGUAGE_KEY, catalogue.other);
     useLanguage(catalogue.other);
   });
-  load();
+  connect();
 }
 
 main();
