@@ -19,6 +19,7 @@ CENTRE_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
 VENDOR_FILES = {
     "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
+    "chart.umd.js": "chart.js/dist/chart.umd.js",  # the supervisor's charts
 }
 """The files of npm packages the pages load, by the name they are served under."""
 

@@ -9,7 +9,9 @@ from flask import Flask
 import common
 import counter
 import display
+import feedback
 import kiosk
+import supervisor
 import track
 
 from .adapters.message_queue import check_message_queue
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.register_blueprint(display.bp)
     app.register_blueprint(counter.bp)
     app.register_blueprint(track.bp)
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(supervisor.bp)
     if settings.bench_floor:  # benchmarks only: the framework's floor, for comparison
         app.register_blueprint(floor_bp)
         socketio.on_namespace(FloorNamespace(BENCH_NS))

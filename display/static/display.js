@@ -46,6 +46,7 @@ async function loadServices() {
   try {
     state.services = await api(`/centres/${encodeURIComponent(centre)}/services`);
     renderWaiting();
+    renderPaused();
   } catch {
     // The counts still show, under the service codes, until the next snapshot.
   }
@@ -102,6 +103,22 @@ function renderWaiting() {
         h("span", { class: "waiting-count numeral", text: String(count) }),
       );
     }),
+  );
+}
+
+/** A notice for each service a supervisor paused, with its reason in both languages. */
+function renderPaused() {
+  const paused = state.services.filter((s) => s.paused_reason);
+  $("paused").hidden = paused.length === 0;
+  $("paused").replaceChildren(
+    ...paused.map((service) =>
+      h(
+        "li",
+        { class: "paused-item" },
+        h("span", { class: "paused-en", text: `${service.name.en}: ${catalogue.t("paused", {}, "en")}. ${service.paused_reason.en}` }),
+        h("span", { class: "paused-sw", lang: "sw", text: `${service.name.sw}: ${catalogue.t("paused", {}, "sw")}. ${service.paused_reason.sw}` }),
+      ),
+    ),
   );
 }
 
@@ -218,7 +235,12 @@ async function main() {
   await probeSound();
   liveConnection("/display", {
     auth: { centre },
-    handlers: { snapshot: onSnapshot, ticket_called: onCalled, queue_changed: onQueueChanged },
+    handlers: {
+      snapshot: onSnapshot,
+      ticket_called: onCalled,
+      queue_changed: onQueueChanged,
+      service_changed: loadServices,
+    },
     onStatus: (online) => {
       if (!online) setConnected(false);
     },

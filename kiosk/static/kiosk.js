@@ -134,6 +134,8 @@ function waitText(ahead, seconds) {
 }
 
 function serviceInfo(service) {
+  // A supervisor's pause says why (an agency's system is down) in the language shown.
+  if (service.paused_reason) return `${t("closed")}: ${service.paused_reason[catalogue.lang]}`;
   if (!service.open) return t("closed");
   return `${t("waiting_count", { n: service.waiting })} · ${waitText(service.waiting, service.estimated_wait_s)}`;
 }
@@ -240,7 +242,7 @@ function refused(error) {
     key = "not_set_up";
     state.refusedToken = true;
     renderStatus();
-  } else if (error.code === "service_closed") key = "error_closed";
+  } else if (error.code === "service_closed" || error.code === "service_paused") key = "error_closed";
   $("error-text").textContent = t(key);
   show("error");
   loadServices();
@@ -297,7 +299,7 @@ async function loadDevice() {
 function connect() {
   liveConnection("/display", {
     auth: { centre },
-    handlers: { snapshot: loadServices, queue_changed: updateQueue },
+    handlers: { snapshot: loadServices, queue_changed: updateQueue, service_changed: loadServices },
     onStatus: (online) => {
       state.offline = !online;
       renderStatus();

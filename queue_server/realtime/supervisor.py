@@ -36,7 +36,9 @@ class SupervisorNamespace(Namespace):
                 raise InvalidValue("Connect with auth={'token': ..., 'centre': CODE}.")
             hall = supervision.live_hall(principal, centre, uow=s.uow, clock=s.clock)
         except DomainError as error:
-            raise ConnectionRefusedError({"code": error.code, "message": error.message}) from None
+            # (message, data): the browser's connect_error then carries the code in `data`.
+            detail = {"code": error.code, "message": error.message}
+            raise ConnectionRefusedError(error.message, detail) from None
         join_room(supervisor_room(centre))
         self.watching[request.sid] = (principal, centre)  # type: ignore[attr-defined]
         emit(HALL, hall)

@@ -28,6 +28,8 @@ VIEWPORTS: dict[str, ViewportSize] = {
     "display": {"width": 1920, "height": 1080},
     "counter": {"width": 1366, "height": 900},
     "track": {"width": 390, "height": 844},
+    "supervisor": {"width": 1440, "height": 1000},
+    "tablet": {"width": 1024, "height": 1366},
 }
 CONTRACT_BUTTONS = (
     "Call next",

@@ -2,6 +2,7 @@
 // place or estimate changes (and in full on every reconnect), so the page asks for nothing.
 
 import { Catalogue, api, liveConnection, waitMinutes } from "/common/static/client.js";
+import { offerFeedback } from "/feedback/static/track-feedback.js";
 
 const RETRY_MS = 3000;
 const LANGUAGE_KEY = "huduma.track.language";
@@ -37,6 +38,7 @@ function render() {
   $("called-counter").textContent = called ? String(ticket.counter) : "";
   $("at-counter").hidden = ticket.status !== "serving";
   $("at-counter").textContent = ticket.status === "serving" ? t("at_counter", { n: ticket.counter }) : "";
+  if (ticket.status === "done") offerFeedback($("feedback"), ticket.id, catalogue.lang);
   const waiting = ticket.status === "waiting";
   $("figures").hidden = !waiting;
   $("keep-open").hidden = !waiting;
