@@ -20,7 +20,7 @@ const state = { timezone: "Africa/Nairobi", calls: [], waiting: {}, services: []
 
 function onSnapshot(snapshot) {
   state.timezone = snapshot.timezone;
-  state.calls = snapshot.now_serving.slice(0, RECENT_CALLS);
+  state.calls = snapshot.recent.slice(0, RECENT_CALLS); // the day's last calls, finished or not
   state.waiting = { ...snapshot.waiting };
   $("centre-name").removeAttribute("data-t");
   $("centre-name").textContent = snapshot.name;

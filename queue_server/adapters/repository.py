@@ -12,6 +12,7 @@ from .queries.appointments import AppointmentQueries
 from .queries.auth import AuthQueries
 from .queries.centres import CentreQueries
 from .queries.feedback import FeedbackQueries
+from .queries.hall import HallQueries
 from .queries.messages import MessageQueries
 from .queries.phones import PhoneQueries
 from .queries.printing import PrintQueries
@@ -29,9 +30,10 @@ class Repository(
     FeedbackQueries,
     ReportQueries,
     PhoneQueries,
+    HallQueries,
 ):
     """Reads and writes centres, tickets, counters, sign-ins, print jobs, SMS, appointments,
-    feedback, report figures and phones' tickets in one session."""
+    feedback, report figures, phones' tickets and the hall's calls in one session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -31,6 +31,7 @@ from .common import (
 from .views import QueueFigures, iso, service_view, ticket_view
 
 PHONE_KEPT_FOR = timedelta(days=30)
+RECENT_CALLS = 8  # calls a hall screen lists (the contract's snapshot `recent`)
 LANGUAGES = ("en", "sw")
 
 
@@ -219,7 +220,8 @@ def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> 
     """What the hall screen shows: who is at which counter, and how many wait per service."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
-        figures = QueueFigures(unit.repo, centre, today(centre, clock()))
+        day = today(centre, clock())
+        figures = QueueFigures(unit.repo, centre, day)
         return {
             "centre": centre.code,
             "name": centre.name,
@@ -234,6 +236,17 @@ def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> 
                 for t in unit.repo.now_serving(centre)
             ],
             "waiting": {s.code: figures.service_waiting(s) for s in centre.services},
+            "recent": [
+                {
+                    "number": number,
+                    "counter": counter,
+                    "service": service,
+                    "called_at": iso(at, centre.timezone),
+                }
+                for number, counter, service, at in unit.repo.latest_calls(
+                    centre, day, RECENT_CALLS
+                )
+            ],
         }
 
 

@@ -135,3 +135,26 @@ def test_display_and_counter_heal_after_the_server_restarts(
 def test_display_of_an_unknown_centre_says_so(browsing: Browsing) -> None:
     screen = browsing.open("display", "/display/NOPE")
     expect(screen.locator("#unknown")).to_be_visible()
+
+
+def test_a_reloaded_display_lists_the_same_calls_as_before(
+    browsing: Browsing, live_server: ServerProcess
+) -> None:
+    for _ in range(3):
+        issue_ticket(live_server, "BC")
+    display = browsing.open("display", "/display/TST")
+    counter = browsing.open("counter", "/counter/")
+    sign_in_at_counter(counter, 3)
+    for number in ("B001", "B002", "B003"):
+        call_next(counter, number)
+        expect(display.locator("#latest-number")).to_have_text(number)
+    counter.get_by_role("button", name="Complete").click()
+    expect(counter.get_by_role("button", name="Complete")).to_be_disabled()
+    calls = display.locator("#calls .call-number")
+    expect(calls).to_have_text(["B003", "B002", "B001"])
+    before = display.locator("#calls").inner_text()
+
+    display.reload()
+    expect(calls).to_have_text(["B003", "B002", "B001"])  # all three finished, still listed
+    expect(display.locator("#latest-number")).to_have_text("B003")
+    assert display.locator("#calls").inner_text() == before
