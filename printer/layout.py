@@ -26,6 +26,7 @@ PRIORITY_KIND: dict[str, tuple[str, str]] = {
     "expectant": ("Expectant mother", "Mama mjamzito"),
 }
 PRIORITY_MARK = ("PRIORITY", "KIPAUMBELE")
+APPOINTMENT_MARK = ("APPOINTMENT", "MIADI")
 TRACK_HINT = ("Follow your ticket on your phone", "Fuatilia tiketi yako kwa simu")
 PLEASE_WAIT = ("Please wait for your number to be called", "Tafadhali subiri namba yako iitwe")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -69,6 +70,7 @@ class TicketPrint:
     estimated_wait_s: int | None
     track_url: str
     paper_width_mm: PaperWidth
+    appointment: str | None = None  # the booking's ref, for a checked-in appointment
 
     def __post_init__(self) -> None:
         """Refuse values the layout cannot print sensibly."""
@@ -98,6 +100,8 @@ def render(ticket: TicketPrint, printer: Escpos) -> None:
     _number(printer, ticket, columns)
     if ticket.priority != "none":
         _priority(printer, ticket, columns)
+    if ticket.appointment:
+        _appointment(printer, ticket, columns)
     _print(printer, [format_local_time(ticket.issued_at_local)])
     _print(printer, ["-" * columns])
     _print(printer, _bilingual(ticket, _ahead_texts(ticket.ahead), columns))
@@ -188,6 +192,13 @@ def _priority(printer: Escpos, ticket: TicketPrint, columns: int) -> None:
     mark = _bilingual(ticket, PRIORITY_MARK, columns - 2)
     _print(printer, [f" {line} " for line in mark], bold=True, height=2, invert=True)
     _print(printer, _bilingual(ticket, PRIORITY_KIND[ticket.priority], columns), bold=True)
+
+
+def _appointment(printer: Escpos, ticket: TicketPrint, columns: int) -> None:
+    """Print the appointment mark, white on black, in both languages, and the booking's ref."""
+    mark = _bilingual(ticket, APPOINTMENT_MARK, columns - 2)
+    _print(printer, [f" {line} " for line in mark], bold=True, height=2, invert=True)
+    _print(printer, _wrap(f"Ref {ticket.appointment}", columns), bold=True)
 
 
 def _ahead_texts(ahead: int) -> tuple[str, str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+import book
 import common
 import counter
 import display
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.register_blueprint(track.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(supervisor.bp)
+    app.register_blueprint(book.bp)
     if settings.bench_floor:  # benchmarks only: the framework's floor, for comparison
         app.register_blueprint(floor_bp)
         socketio.on_namespace(FloorNamespace(BENCH_NS))

@@ -7,6 +7,8 @@ const DEFAULT_LANGUAGE = "en";
 const IDLE_MS = { ticket: 15000, error: 15000, other: 30000 };
 const RETRY_MS = 2000;
 const DEVICE_EVERY_MS = 10000;
+const REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const REF_LENGTH = 8;
 
 const app = document.querySelector(".app");
 const centre = app.dataset.centre;
@@ -26,6 +28,8 @@ const state = {
   offline: false,
   problem: null,
   printer: null,
+  ref: "",
+  refError: null,
 };
 
 /** Keep the token given once as `?token=…` on this device, and take it out of the address. */
@@ -88,6 +92,7 @@ function switchLanguage(lang) {
   renderStart();
   if (state.screen === "services") renderServices();
   if (state.screen === "ticket") renderTicket(state.issue.ticket);
+  if (state.screen === "appointment") renderRef();
 }
 
 // -- services and categories ---------------------------------------------------------------
@@ -253,12 +258,84 @@ function renderTicket(ticket) {
   $("ticket-number").textContent = ticket.number;
   $("ticket-service").textContent = ticket.service_name[lang];
   $("ticket-priority").hidden = ticket.priority === "none";
+  $("ticket-appointment").hidden = !ticket.appointment;
+  $("ticket-appointment").textContent = ticket.appointment
+    ? t(ticket.late ? "appointment_late_tag" : "appointment_tag", { ref: ticket.appointment })
+    : "";
   $("ticket-ahead").textContent = String(ticket.ahead ?? 0);
   $("ticket-wait").textContent = waitText(ticket.ahead, ticket.estimated_wait_s);
   $("ticket-qr").src = `/track/${encodeURIComponent(ticket.id)}/qr.svg`;
   const unprinted = printerFault(ticket.print?.printer) || printerFault(state.printer);
   $("ticket-unprinted").hidden = !unprinted;
   $("ticket-unprinted").textContent = unprinted ? t("printer_fault_ticket", { number: ticket.number }) : "";
+}
+
+// -- check-in with a booking's ref ----------------------------------------------------------
+
+function openAppointment() {
+  state.ref = "";
+  state.refError = null;
+  renderRef();
+  show("appointment");
+}
+
+function renderKeypad() {
+  $("keypad").replaceChildren(
+    ...[...REF_ALPHABET].map((key) => h("button", { type: "button", class: "key", "data-key": key, text: key })),
+  );
+}
+
+/** The ref typed so far as XXXX-XXXX, the places still to type shown as dots. */
+function renderRef() {
+  const typed = state.ref.padEnd(REF_LENGTH, "·");
+  $("ref-typed").textContent = `${typed.slice(0, 4)}-${typed.slice(4)}`;
+  $("ref-submit").disabled = state.ref.length !== REF_LENGTH;
+  $("appointment-error").hidden = state.refError === null;
+  $("appointment-error").textContent = state.refError ? t(state.refError) : "";
+}
+
+function typeRef(key) {
+  const char = key.toUpperCase();
+  if (!REF_ALPHABET.includes(char) || state.ref.length >= REF_LENGTH) return;
+  state.ref += char;
+  state.refError = null;
+  renderRef();
+}
+
+function deleteRef() {
+  state.ref = state.ref.slice(0, -1);
+  state.refError = null;
+  renderRef();
+}
+
+const CHECK_IN_ERRORS = { 404: "ref_unknown", 409: "ref_not_open", 429: "ref_too_many" };
+
+/** Check the typed ref in: its ticket (the same one again after a second check-in). */
+async function checkIn() {
+  if (state.ref.length !== REF_LENGTH) return;
+  const ref = `${state.ref.slice(0, 4)}-${state.ref.slice(4)}`;
+  $("ref-submit").disabled = true;
+  try {
+    const ticket = await api(
+      `/centres/${encodeURIComponent(centre)}/appointments/${encodeURIComponent(ref)}/check-in`,
+      { method: "POST", token: state.token },
+    );
+    state.issue = { ticket };
+    renderTicket(ticket);
+    show("ticket");
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) return refused(error);
+    state.refError = error.code === "too_early" ? "ref_too_early" : (CHECK_IN_ERRORS[error.status] ?? "unreachable");
+    renderRef();
+  }
+}
+
+/** A keyboard or a QR scanner (which types like one) works on the ref screen too. */
+function onKey(event) {
+  if (state.screen !== "appointment" || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "Enter" && event.target.tagName !== "BUTTON") checkIn();
+  else if (event.key === "Backspace") deleteRef();
+  else if (event.key.length === 1) typeRef(event.key);
 }
 
 // -- connection, printer and problems ------------------------------------------------------
@@ -318,6 +395,10 @@ function onClick(event) {
   if (!button || button.getAttribute("aria-disabled") === "true") return;
   if (button.id === "language") return switchLanguage(catalogue.other);
   if (button.id === "priority") return show("priority");
+  if (button.id === "appointment") return openAppointment();
+  if (button.dataset.key) return typeRef(button.dataset.key);
+  if (button.id === "ref-delete") return deleteRef();
+  if (button.id === "ref-submit") return checkIn();
   if (button.id === "priority-cancel") {
     state.priority = "none";
     renderStart();
@@ -347,6 +428,8 @@ function onClick(event) {
 function main() {
   $("language").lang = catalogue.other;
   document.addEventListener("click", onClick);
+  document.addEventListener("keydown", onKey);
+  renderKeypad();
   for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, armIdle, true);
   renderStatus();
   loadCentreName();

@@ -24,6 +24,26 @@ def service_slots(centre: str, service: str) -> ResponseReturnValue:
     return jsonify(appointments.list_slots(centre, service, day, uow=s.uow, clock=s.clock))
 
 
+@bp.get("/centres/<centre>/booking")
+def booking(centre: str) -> ResponseReturnValue:
+    return jsonify(appointments.booking_info(centre, uow=services().uow))
+
+
+@bp.get("/centres/<centre>/services/<service>/days")
+def service_days(centre: str, service: str) -> ResponseReturnValue:
+    s = services()
+    return jsonify(appointments.days_with_free_slots(centre, service, uow=s.uow, clock=s.clock))
+
+
+@bp.get("/centres/<centre>/services/<service>/free-slots")
+def free_slots(centre: str, service: str) -> ResponseReturnValue:
+    s = services()
+    after = appointments.parse_moment(request.args.get("after", ""))
+    return jsonify(
+        appointments.nearest_free_slots(centre, service, after, uow=s.uow, clock=s.clock)
+    )
+
+
 @bp.post("/centres/<centre>/appointments")
 def book_appointment(centre: str) -> ResponseReturnValue:
     body = validate(BookAppointmentRequest, json_body())

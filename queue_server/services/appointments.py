@@ -57,6 +57,17 @@ def parse_day(text: str) -> date:
         raise InvalidValue("date must be written YYYY-MM-DD.", code="invalid_date") from None
 
 
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 date and time with its offset, or InvalidValue."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidValue("after must be an ISO 8601 time with its offset.")
+    return moment
+
+
 def list_slots(
     centre_code: str, service_code: str, day_text: str, *, uow: UnitOfWorkFactory, clock: Clock
 ) -> list[dict[str, Any]]:
@@ -127,6 +138,47 @@ def nearest_free_slots(
                 for slot, free in _open_slots(unit.repo, service, day, now)
                 if free and slot.start > max(now, after)
             ][: limit - len(found)]
+            day += timedelta(days=1)
+        return found
+
+
+def booking_info(centre_code: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
+    """What the booking page needs of a centre: its name and the services one can book."""
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, centre_code)
+        return {
+            "centre": centre.code,
+            "name": centre.name,
+            "timezone": centre.timezone,
+            "booking_days": centre.booking_days,
+            "services": [
+                {
+                    "code": s.code,
+                    "name": {"en": s.name_en, "sw": s.name_sw},
+                    "category": {"en": s.category_en, "sw": s.category_sw},
+                }
+                for s in centre.services
+                if s.slot_templates and s.open
+            ],
+        }
+
+
+def days_with_free_slots(
+    centre_code: str, service_code: str, *, uow: UnitOfWorkFactory, clock: Clock
+) -> list[dict[str, Any]]:
+    """The local days of the booking window with free places: [{date, free}]."""
+    with uow(write=False) as unit:
+        centre = require_centre(unit.repo, centre_code)
+        service = require_service(centre, service_code)
+        now = clock()
+        day, last = bookable_days(local_today(centre, now), centre.booking_days)
+        found = []
+        while day <= last:
+            free = sum(
+                f for slot, f in _open_slots(unit.repo, service, day, now) if slot.start > now
+            )
+            if free:
+                found.append({"date": day.isoformat(), "free": free})
             day += timedelta(days=1)
         return found
 

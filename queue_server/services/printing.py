@@ -136,6 +136,7 @@ def ticket_print(ticket: Ticket, view: dict[str, Any], base_url: str) -> TicketP
         estimated_wait_s=view["estimated_wait_s"],
         track_url=f"{base_url.rstrip('/')}/track/{ticket.public_id}",
         paper_width_mm=PAPER_WIDTH_MM,
+        appointment=view.get("appointment"),
     )
 
 

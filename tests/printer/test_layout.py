@@ -53,6 +53,21 @@ GOLDEN_TICKETS = {
         paper_width_mm=58,
     ),
 }
+# A checked-in appointment's ticket, its own golden file.
+APPOINTMENT_TICKET = TicketPrint(
+    centre_name="Huduma Centre Mombasa",
+    service_name={"en": "National ID card", "sw": "Kitambulisho cha Taifa"},
+    language="sw",
+    number="A017",
+    priority="none",
+    issued_at_local=datetime(2026, 11, 23, 9, 52, tzinfo=NAIROBI),
+    ahead=1,
+    estimated_wait_s=300,
+    track_url="https://queue.example.ke/track/Ap7Kx2mQ9zR4",
+    paper_width_mm=80,
+    appointment="7K3M-Q9ZR",
+)
+APPOINTMENT_GOLDEN = GOLDEN / "ticket_appointment_80mm.bin"
 PRIORITY_KINDS = {
     "elderly": "Older person / Mzee",
     "disability": "Person with disability / Mtu mwenye ulemavu",
@@ -76,6 +91,22 @@ def test_golden_ticket_bytes(width: int) -> None:
     actual = ticket_bytes(GOLDEN_TICKETS[width])
     assert decode(actual).commands == decode(expected).commands  # a readable diff first
     assert actual == expected
+
+
+def test_golden_appointment_ticket_bytes() -> None:
+    expected = APPOINTMENT_GOLDEN.read_bytes()
+    actual = ticket_bytes(APPOINTMENT_TICKET)
+    assert decode(actual).commands == decode(expected).commands
+    assert actual == expected
+
+
+def test_an_appointment_ticket_says_so_with_its_ref(make_ticket: MakeTicket) -> None:
+    rows = text_rows(ticket_bytes(make_ticket(appointment="7K3M-Q9ZR")))
+    mark = next(row for row in rows if row.text == " APPOINTMENT / MIADI ")
+    assert mark.style.invert and mark.style.bold
+    assert "Ref 7K3M-Q9ZR" in [row.text for row in rows]
+    walk_in = text_rows(ticket_bytes(make_ticket()))
+    assert not any("APPOINTMENT" in row.text for row in walk_in)
 
 
 def test_starts_with_initialisation_and_ends_with_the_cut(make_ticket: MakeTicket) -> None:
@@ -269,3 +300,5 @@ if __name__ == "__main__":
     for paper_width, golden_ticket in GOLDEN_TICKETS.items():
         golden_path(paper_width).write_bytes(ticket_bytes(golden_ticket))
         print(f"wrote {golden_path(paper_width)}")
+    APPOINTMENT_GOLDEN.write_bytes(ticket_bytes(APPOINTMENT_TICKET))
+    print(f"wrote {APPOINTMENT_GOLDEN}")

@@ -49,6 +49,12 @@ appointment_bonus_s = 600
   category = {{ en = "Kenya Revenue Authority", sw = "Mamlaka ya Ushuru" }}
   typical_service_s = 120
 
+  [[centre.service.slots]]  # all day, so pages can book and check in at any hour
+  start = "00:00"
+  end = "23:59"
+  minutes = 15
+  capacity = 3
+
   [[centre.service]]
   code = "OLD"
   prefix = "Z"
