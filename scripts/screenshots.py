@@ -1,4 +1,4 @@
-"""Screenshots of the four pages for the README, taken from the demo centre in a busy moment.
+"""Screenshots of the pages for the README, taken from the demo centre in a busy moment.
 
     PYTHONPATH=. .venv/bin/python scripts/screenshots.py      (writes docs/*.png)
 
@@ -91,6 +91,19 @@ def photograph(browser: Browser, server: ServerProcess) -> None:
     phone = open_page(browser, server, "track", f"/track/{waiting['id']}", scale=2)
     expect(phone.locator("#state")).to_have_text("Waiting")
     phone.screenshot(path=DOCS / "track.png")
+    photograph_booking(browser, server)
+
+
+def photograph_booking(browser: Browser, server: ServerProcess) -> None:
+    """The booking page on a phone, just after booking a KRA PIN appointment."""
+    phone = open_page(browser, server, "track", "/book/MSA", scale=2)
+    phone.get_by_role("button", name="KRA PIN registration").click()
+    phone.locator("#days button").first.click()
+    phone.locator("#slots button").nth(2).click()
+    phone.get_by_role("button", name="Book this time").click()
+    expect(phone.locator("#ref")).not_to_be_empty()
+    phone.wait_for_function("() => document.getElementById('ref-qr').naturalWidth > 0")
+    phone.screenshot(path=DOCS / "book.png", full_page=True)
 
 
 def main() -> None:
@@ -107,7 +120,7 @@ def main() -> None:
         finally:
             browser.close()
             server.kill()
-    for name in ("kiosk", "display", "counter", "track"):
+    for name in ("kiosk", "display", "counter", "track", "book"):
         print(DOCS / f"{name}.png")
 
 

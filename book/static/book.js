@@ -204,6 +204,10 @@ function renderDone() {
   $("done-status").textContent = t(cancelled ? "cancelled" : "booked_status");
   $("ref-qr").src = `/book/qr/${encodeURIComponent(booking.ref)}.svg`;
   $("ics").href = `/book/${path(centre)}/${encodeURIComponent(booking.ref)}.ics`;
+  $("checkin-hint").textContent = t("checkin_hint", {
+    early: Math.round(state.info.checkin_early_s / 60),
+    late: Math.round(state.info.checkin_late_s / 60),
+  });
   $("cancel").hidden = cancelled;
   $("cancel-confirm").hidden = true;
 }

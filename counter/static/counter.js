@@ -264,9 +264,37 @@ async function loadQueues() {
     state.queues = await api(`/centres/${centreCode()}/counters/${state.counter.number}/queues`, { token: token() });
     state.queuesAt = performance.now();
     renderQueues();
+    await loadAppointments();
   } catch (error) {
     apiProblem(error);
   }
+}
+
+/** Today's appointments for the counter's services, with their status (a check-in moves a
+ * queue, so they are read again with the queues). */
+async function loadAppointments() {
+  const listed = await api(`/centres/${centreCode()}/appointments`, { token: token() });
+  const served = new Set(state.counter.services);
+  state.appointments = listed.filter((a) => served.has(a.service));
+  renderAppointments();
+}
+
+function renderAppointments() {
+  const names = new Map(state.services.map((s) => [s.code, s.name[catalogue.lang]]));
+  const appointments = state.appointments ?? [];
+  $("no-appointments").hidden = appointments.length > 0;
+  $("appointments").replaceChildren(
+    ...appointments.map((a) =>
+      h(
+        "tr",
+        { dataset: { status: a.status } },
+        h("td", { class: "numeral", text: a.start.slice(11, 16) }),
+        h("th", { scope: "row", class: "numeral", text: a.ref }),
+        h("td", { text: names.get(a.service) ?? a.service }),
+        h("td", { text: t(`appointment_${a.status}`) }),
+      ),
+    ),
+  );
 }
 
 // -- actions -------------------------------------------------------------------------------
@@ -451,6 +479,7 @@ function switchLanguage() {
   catalogue.use(catalogue.other);
   $("language").lang = catalogue.other;
   render();
+  renderAppointments();
   if (!$("view-serve").hidden) $("counter-title").textContent = t("counter_heading", { n: state.session.counter });
 }
 

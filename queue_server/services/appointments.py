@@ -151,6 +151,8 @@ def booking_info(centre_code: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
             "name": centre.name,
             "timezone": centre.timezone,
             "booking_days": centre.booking_days,
+            "checkin_early_s": centre.checkin_early_s,
+            "checkin_late_s": centre.checkin_late_s,
             "services": [
                 {
                     "code": s.code,

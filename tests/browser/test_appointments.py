@@ -9,7 +9,12 @@ import re
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import Browsing, assert_accessible, assert_touch_targets
+from tests.browser.pages import (
+    Browsing,
+    assert_accessible,
+    assert_touch_targets,
+    sign_in_at_counter,
+)
 from tests.support.centres import KIOSK_TOKEN
 from tests.support.server import ServerProcess
 
@@ -81,6 +86,7 @@ def test_booking_page_from_service_to_ref_in_english(
     )
     assert calendar.headers["Content-Type"].startswith("text/calendar")
     assert calendar.text.startswith("BEGIN:VCALENDAR\r\n") and f"({ref})" in calendar.text
+    expect(page.locator("#checkin-hint")).to_contain_text("from 60 minutes before")
     assert_accessible(page, "book: booked")
     assert_touch_targets(page, "book: booked")
 
@@ -171,3 +177,23 @@ def test_kiosk_checks_in_a_ref_typed_on_its_keypad(
     page.keyboard.press("Enter")
     expect(page.locator("#ticket-number")).to_have_text("K001")
     expect(page.locator("#ticket-appointment")).to_have_text(f"Miadi {booked['ref']}")
+
+
+def test_the_counter_page_lists_todays_appointments(
+    browsing: Browsing, live_server: ServerProcess
+) -> None:
+    coming = book_api(live_server, first_free_slot(live_server)["start"])
+    arrived = book_api(live_server, first_free_slot(live_server)["start"])
+    api(
+        live_server,
+        f"/centres/TST/appointments/{arrived['ref']}/check-in",
+        "POST",
+        headers={"Authorization": f"Bearer {KIOSK_TOKEN}"},
+    )
+    page = browsing.open("counter", "/counter/", bypass_csp=True)
+    sign_in_at_counter(page, 4, username="clerk2")  # ID, BC and KRA
+    rows = page.locator("#appointments tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#appointments tr", has_text=coming["ref"])).to_contain_text("Booked")
+    expect(page.locator("#appointments tr", has_text=arrived["ref"])).to_contain_text("Checked in")
+    assert_accessible(page, "counter with today's appointments")
