@@ -29,6 +29,7 @@ from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
 from .services.appointments import mark_no_shows  # noqa: E402
 from .services.feedback import invite_feedback  # noqa: E402
+from .services.reports import store_yesterdays  # noqa: E402
 from .services.tickets import close_past_days, list_centres  # noqa: E402
 
 SWEEP_EVERY_S = 30
@@ -126,8 +127,8 @@ def _settle_memory() -> None:
 
 
 def _sweep_forever(queue: QueueServices, public_url: str) -> None:
-    """Expire past days' tickets, forget old phones, mark no-shows and invite feedback by SMS
-    (links to `public_url`): every half minute.
+    """Expire past days' tickets, forget old phones, mark no-shows, invite feedback by SMS
+    (links to `public_url`) and store closed days' report figures: every half minute.
 
     With the clock running fast (QUEUE_TIME_SCALE) it sweeps that much more often, at most
     once a second, so simulated days see their no-shows marked in good time.
@@ -138,6 +139,7 @@ def _sweep_forever(queue: QueueServices, public_url: str) -> None:
             close_past_days(**queue.deps())
             mark_no_shows(uow=queue.uow, clock=queue.clock)
             invite_feedback(public_url, uow=queue.uow, clock=queue.clock)
+            store_yesterdays(uow=queue.uow, clock=queue.clock)
         except Exception:  # keep sweeping; the next pass retries
             log.exception("sweep failed")
         _project_all(queue)  # a new day: fresh figures on every screen

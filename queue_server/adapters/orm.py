@@ -436,5 +436,27 @@ class Feedback(Base):
     given_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ReportDay(Base):
+    """A closed local day's report figures of one service ('' for the whole centre).
+
+    Made once a day is over (its tickets can no longer change), so reports over months read
+    these rows instead of every ticket; feedback, which still arrives for 7 days, is not here.
+    """
+
+    __tablename__ = "report_days"
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    service: Mapped[str] = mapped_column(String(16), primary_key=True)
+    issued: Mapped[int] = mapped_column(Integer)
+    served: Mapped[int] = mapped_column(Integer)
+    no_show: Mapped[int] = mapped_column(Integer)
+    fees_kes: Mapped[int] = mapped_column(Integer)
+    fees_sponsored_kes: Mapped[int] = mapped_column(Integer)
+    wait_p50_s: Mapped[int | None] = mapped_column(Integer)
+    wait_p90_s: Mapped[int | None] = mapped_column(Integer)
+    service_p50_s: Mapped[int | None] = mapped_column(Integer)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # Reports read a centre's tickets by local day (a quarter of a large centre, not its history).
 Index("ix_tickets_centre_day", Ticket.centre_id, Ticket.day)

@@ -54,7 +54,8 @@ def live_hall(centre: str) -> ResponseReturnValue:
 def services_report(centre: str) -> ResponseReturnValue:
     principal = request_principal()
     days = _days()
-    rows = reports.services_report(principal, centre, days, uow=services().uow)
+    s = services()
+    rows = reports.services_report(principal, centre, days, uow=s.uow, clock=s.clock)
     return _rows(rows, reports.SERVICE_COLUMNS, f"services-{centre}-{days[0]}-{days[1]}")
 
 
@@ -70,7 +71,8 @@ def counters_report(centre: str) -> ResponseReturnValue:
 def centres_report() -> ResponseReturnValue:
     principal = request_principal()
     days = _days()
-    rows = reports.centres_report(principal, days, uow=services().uow)
+    s = services()
+    rows = reports.centres_report(principal, days, uow=s.uow, clock=s.clock)
     return _rows(rows, reports.CENTRE_COLUMNS, f"centres-{days[0]}-{days[1]}")
 
 

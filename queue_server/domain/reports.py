@@ -42,6 +42,15 @@ class FeedbackTally:
             self.money_answers += 1
             self.asked_money += asked_for_money == "yes"
 
+    def plus(self, other: FeedbackTally) -> None:
+        """Add another group's answers to these (a day's services make the centre's day)."""
+        self.answers += other.answers
+        self.rating_sum += other.rating_sum
+        self.fee_answers += other.fee_answers
+        self.fee_more += other.fee_more
+        self.money_answers += other.money_answers
+        self.asked_money += other.asked_money
+
     def figures(self, *, least: int = 0) -> dict[str, float | int | None]:
         """feedback, rating_mean, fee_more_pct, asked_money_pct; null below `least` answers."""
         if self.answers < max(least, 1):

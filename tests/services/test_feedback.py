@@ -240,7 +240,7 @@ def test_the_services_report_counts_the_day_it_was_given(kiosk, clerk, deps, clo
     give_feedback(a["id"], Answer(rating=4, fee="more", asked_for_money="no"), **deps)
     del b, c
     days = reports.parse_days("2026-11-23", "2026-11-23")
-    rows = reports.services_report(supervisor, "TST", days, uow=deps["uow"])
+    rows = reports.services_report(supervisor, "TST", days, uow=deps["uow"], clock=clock)
     assert rows == [
         {
             "date": "2026-11-23",
@@ -277,6 +277,28 @@ def test_the_services_report_counts_the_day_it_was_given(kiosk, clerk, deps, clo
     ]
 
 
+def test_a_closed_day_is_stored_once_and_reads_the_same(kiosk, clerk, deps, clock, supervisor):
+    ticket = served(kiosk, clerk, deps, service="BC")
+    issue(kiosk, deps, "ID")
+    days = reports.parse_days("2026-11-23", "2026-11-23")
+    today_rows = reports.services_report(supervisor, "TST", days, uow=deps["uow"], clock=clock)
+    clock.advance(86400)  # the day is over: its open ticket expired, its figures are kept
+    assert reports.store_yesterdays(uow=deps["uow"], clock=clock) == 14  # a week, two centres
+    assert reports.store_yesterdays(uow=deps["uow"], clock=clock) == 0  # stored once
+    later = reports.services_report(supervisor, "TST", days, uow=deps["uow"], clock=clock)
+    assert later == today_rows
+    give_feedback(ticket, Answer(rating=2), **deps)  # feedback still comes in for 7 days
+    [bc] = [
+        r
+        for r in reports.services_report(supervisor, "TST", days, uow=deps["uow"], clock=clock)
+        if r["service"] == "BC"
+    ]
+    assert (bc["served"], bc["feedback"], bc["rating_mean"]) == (1, 1, 2.0)
+    with deps["uow"](write=False) as unit:
+        stored = {(r.day.isoformat(), r.service) for r in unit.repo.report_days(1, days)}
+    assert stored == {("2026-11-23", ""), ("2026-11-23", "ID"), ("2026-11-23", "BC")}
+
+
 def test_clerk_feedback_is_hidden_below_twenty_answers(kiosk, clerk, deps, supervisor):
     for _ in range(19):
         give_feedback(served(kiosk, clerk, deps), Answer(rating=5), **deps)
@@ -293,8 +315,10 @@ def test_the_national_report_is_for_administrators(kiosk, clerk, deps, superviso
     served(kiosk, clerk, deps, service="BC")
     days = reports.parse_days("2026-11-22", "2026-11-23")
     with pytest.raises(Forbidden):
-        reports.centres_report(supervisor, days, uow=deps["uow"])
-    rows = reports.centres_report(clerk_principal(auth, "boss"), days, uow=deps["uow"])
+        reports.centres_report(supervisor, days, uow=deps["uow"], clock=deps["clock"])
+    rows = reports.centres_report(
+        clerk_principal(auth, "boss"), days, uow=deps["uow"], clock=deps["clock"]
+    )
     assert [(r["date"], r["centre"], r["issued"], r["served"], r["fees_kes"]) for r in rows] == [
         ("2026-11-23", "TST", 1, 1, 50)
     ]
@@ -306,7 +330,11 @@ def test_a_report_crosses_local_midnight_by_the_centres_zone(kiosk, clerk, deps,
     clock.advance(3600)  # 00:30 on Tuesday: a new local day
     issue(kiosk, deps, "ID")
     rows = reports.services_report(
-        supervisor, "TST", reports.parse_days("2026-11-23", "2026-11-24"), uow=deps["uow"]
+        supervisor,
+        "TST",
+        reports.parse_days("2026-11-23", "2026-11-24"),
+        uow=deps["uow"],
+        clock=clock,
     )
     assert [(r["date"], r["issued"]) for r in rows] == [("2026-11-23", 1), ("2026-11-24", 1)]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import ColumnElement, Integer, Row, case, func, select
 
-from ..orm import Feedback, Ticket, TicketEvent
+from ..orm import Feedback, ReportDay, Ticket, TicketEvent
 from .base import Queries
 
 
@@ -84,3 +84,36 @@ class ReportQueries(Queries):
                 Feedback.asked_for_money,
             ).where(Feedback.centre_id == centre_id, Feedback.day.between(*days))
         ).all()
+
+    def report_days(self, centre_id: int, days: tuple[date, date]) -> Sequence[ReportDay]:
+        """The stored figures of a centre's closed days within `days`."""
+        return self.session.scalars(
+            select(ReportDay).where(ReportDay.centre_id == centre_id, ReportDay.day.between(*days))
+        ).all()
+
+    def add_report_days(self, rows: list[dict]) -> None:
+        """Store closed days' figures; a day another process stored first is kept as it is."""
+        if rows:
+            self.session.execute(self._insert()(ReportDay).values(rows).on_conflict_do_nothing())
+
+    def feedback_tallies(self, centre_id: int, days: tuple[date, date]) -> Sequence[Row]:
+        """Per day and service: answers, rating sum, fee and money answers and their 'bad' ones."""
+        return self.session.execute(
+            select(
+                Feedback.day,
+                Feedback.service_id,
+                func.count(),
+                func.sum(Feedback.rating),
+                func.count(Feedback.fee),
+                _how_many(Feedback.fee == "more"),
+                func.count(Feedback.asked_for_money),
+                _how_many(Feedback.asked_for_money == "yes"),
+            )
+            .where(Feedback.centre_id == centre_id, Feedback.day.between(*days))
+            .group_by(Feedback.day, Feedback.service_id)
+        ).all()
+
+
+def _how_many(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet `condition`."""
+    return func.sum(case((condition, 1), else_=0)).cast(Integer)

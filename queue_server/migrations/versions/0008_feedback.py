@@ -56,9 +56,29 @@ def upgrade() -> None:
     )
     op.create_index("ix_feedback_centre_day", "feedback", ["centre_id", "day"], unique=False)
     op.create_index("ix_tickets_centre_day", "tickets", ["centre_id", "day"], unique=False)
+    op.create_table(
+        "report_days",
+        sa.Column("centre_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("service", sa.String(length=16), nullable=False),
+        sa.Column("issued", sa.Integer(), nullable=False),
+        sa.Column("served", sa.Integer(), nullable=False),
+        sa.Column("no_show", sa.Integer(), nullable=False),
+        sa.Column("fees_kes", sa.Integer(), nullable=False),
+        sa.Column("fees_sponsored_kes", sa.Integer(), nullable=False),
+        sa.Column("wait_p50_s", sa.Integer(), nullable=True),
+        sa.Column("wait_p90_s", sa.Integer(), nullable=True),
+        sa.Column("service_p50_s", sa.Integer(), nullable=True),
+        sa.Column("made_at", queue_server.adapters.orm.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["centre_id"], ["centres.id"], name=op.f("fk_report_days_centre_id_centres")
+        ),
+        sa.PrimaryKeyConstraint("centre_id", "day", "service", name=op.f("pk_report_days")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("report_days")
     op.drop_index("ix_tickets_centre_day", table_name="tickets")
     op.drop_index("ix_feedback_centre_day", table_name="feedback")
     op.drop_table("feedback")
