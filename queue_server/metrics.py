@@ -33,6 +33,7 @@ StateCounts = Callable[[Repository], dict[str, int]]
 
 OUTBOX_STATES: list[tuple[str, str, StateCounts]] = [
     ("queue_print_jobs", "Print jobs by state.", Repository.print_jobs_by_state),
+    ("queue_appointments", "Appointments by status, all days.", Repository.appointments_by_status),
     # The SMS outbox and the sync log add theirs here: (metric name, help, repository query).
 ]
 """Gauges read from the database at each scrape: one line each, labelled by state."""

@@ -126,6 +126,8 @@ def test_idempotent_replays_and_every_error_code(server: ServerProcess):
             "unknown_appointment",
         )
     assert error_of(api("GET", "/appointments/0000-0099"))[0] == 429
+    metrics = requests.get(f"{server.url}/metrics", timeout=10).text
+    assert 'queue_appointments{state="cancelled"} 4.0' in metrics
 
 
 def test_check_in_inside_before_and_after_the_window(server: ServerProcess):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ...domain.appointments import AppointmentStatus
@@ -134,6 +134,13 @@ class AppointmentQueries(Queries):
                 Appointment.centre_id == centre.id,
             )
         ).all()
+
+    def appointments_by_status(self) -> dict[str, int]:
+        """How many appointments there are in each status (for the metrics)."""
+        rows = self.session.execute(
+            select(Appointment.status, func.count()).group_by(Appointment.status)
+        ).all()
+        return {status: count for status, count in rows}
 
     def closed_days(self, service: Service, first: date, last: date) -> set[date]:
         """The days in [first, last] a supervisor closed the service's bookings."""
