@@ -10,7 +10,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import requests
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
+from queue_server.adapters.orm import SmsMessage
 from tests.support.centres import KIOSK_TOKEN, OTHER_KIOSK_TOKEN
 from tests.support.clients import login
 from tests.support.server import ServerProcess
@@ -167,5 +170,33 @@ def test_with_the_clock_running_fast_a_missed_slot_becomes_a_no_show(db_url, con
         assert [(a["ref"], a["status"]) for a in listed] == [(missed["ref"], "no_show")]
         late = api("POST", f"/centres/TST/appointments/{missed['ref']}/check-in", KIOSK_TOKEN)
         assert late.status_code == 201 and late.json()["late"] is True
+
+        # Reminders follow the server's clock: a day and two hours before the slot.
+        ahead = api.first_free("KRA", day_index=2)
+        reminded = api.book(ahead["start"], phone="0712345678", consent=True).json()
+        start = datetime.fromisoformat(reminded["start"])
+        assert due_reminders(db_url, reminded["ref"]) == [
+            start - timedelta(days=1),
+            start - timedelta(hours=2),
+        ]
     finally:
         server.kill()
+
+
+def due_reminders(db_url: str, ref: str) -> list[datetime]:
+    """When the server's SMS outbox holds the reminders of a booking due, in order."""
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            return list(
+                session.scalars(
+                    select(SmsMessage.next_try_at)
+                    .where(
+                        SmsMessage.purpose == "appointment_reminder",
+                        SmsMessage.subject.like(f"appointment:{ref.replace('-', '')}:%"),
+                    )
+                    .order_by(SmsMessage.next_try_at)
+                )
+            )
+    finally:
+        engine.dispose()
