@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,7 +86,7 @@ class DeviceEntry(BaseModel):
     """A kiosk, hall display or print agent and its secret token."""
 
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["kiosk", "display", "printer-agent", "feedback"]
+    kind: Literal["kiosk", "display", "printer-agent", "feedback", "site"]
     name: str = Field(min_length=1, max_length=64)
     token: str = Field(min_length=16, max_length=256)
     printer: str = "none"
@@ -116,6 +117,13 @@ class CentreEntry(BaseModel):
     service: list[ServiceEntry] = Field(default_factory=list)
     counter: list[CounterEntry] = Field(default_factory=list)
     device: list[DeviceEntry] = Field(default_factory=list)
+    # Huduma Mashinani: a pop-up site run by a permanent centre's staff for a few days.
+    kind: Literal["centre", "outreach"] = "centre"
+    parent: Code | None = None
+    starts: date | None = None
+    ends: date | None = None
+    location: str | None = Field(default=None, min_length=1, max_length=200)
+    sponsor: str | None = Field(default=None, min_length=1, max_length=100)
 
     @field_validator("timezone")
     @classmethod
@@ -139,7 +147,22 @@ class CentreEntry(BaseModel):
                 raise ValueError(
                     f"counter {counter.number} serves unknown service(s) {', '.join(unknown)}"
                 )
+        _outreach_consistent(self)
         return self
+
+
+def _outreach_consistent(entry: CentreEntry) -> None:
+    """Outreach fields belong to outreach sites, whose dates run forwards."""
+    if entry.kind == "centre":
+        named = [
+            f for f in ("parent", "starts", "ends", "location", "sponsor") if getattr(entry, f)
+        ]
+        if named:
+            raise ValueError(f'{", ".join(named)} is only for kind = "outreach"')
+        if any(d.kind == "site" for d in entry.device):
+            raise ValueError('a device of kind "site" belongs to a centre of kind "outreach"')
+    if entry.starts and entry.ends and entry.ends < entry.starts:
+        raise ValueError("ends is before starts")
 
 
 class UserEntry(BaseModel):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from .domain.errors import InvalidValue, Malformed
 
@@ -88,3 +89,62 @@ class BilingualReason(Payload):
 
 class PauseServiceRequest(Payload):
     reason: BilingualReason
+
+
+class SyncEntryIn(BaseModel):
+    """One entry of an outreach site's log, as uploaded."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    seq: StrictInt = Field(ge=1, le=2**31 - 1)
+    kind: str = Field(min_length=1, max_length=32)
+    recorded_at: AwareDatetime
+    data: dict
+
+
+class SyncBatch(BaseModel):
+    """A batch of a site's log: `POST /sync/{centre}/events`, and the export file."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    centre: str | None = Field(default=None, max_length=16)
+    sent_at: AwareDatetime
+    entries: list[SyncEntryIn] = Field(max_length=2000)
+
+
+class TicketSnapshot(BaseModel):
+    """A ticket as an outreach site logged it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str = Field(min_length=8, max_length=32)
+    number: str = Field(min_length=1, max_length=16)
+    service: str = Field(min_length=1, max_length=16)
+    issued_service: str = Field(min_length=1, max_length=16)
+    day: date
+    sequence: StrictInt = Field(ge=1)
+    status: Literal[
+        "waiting", "called", "serving", "done", "no_show", "transferred", "cancelled", "expired"
+    ]
+    priority: str = Field(max_length=16)
+    language: Literal["en", "sw"]
+    counter: StrictInt | None = None
+    fee_kes: StrictInt = Field(ge=0)
+    paid_by: Literal["citizen", "sponsor"]
+    issued_at: AwareDatetime
+    rank_at: AwareDatetime
+    appointment_at: AwareDatetime | None = None
+    called_at: AwareDatetime | None = None
+    started_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+
+
+class TicketEventSnapshot(BaseModel):
+    """A ticket's event (a call, a finish, a transfer) as an outreach site logged it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    ticket: str = Field(min_length=8, max_length=32)
+    kind: str = Field(min_length=1, max_length=16)
+    at: AwareDatetime
+    service: str = Field(min_length=1, max_length=16)
+    counter: StrictInt | None = None
+    user: str | None = Field(default=None, max_length=64)
+    duration_s: StrictInt | None = None
+    detail: dict | None = None

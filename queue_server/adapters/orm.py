@@ -70,6 +70,14 @@ class Centre(Base):
     checkin_early_s: Mapped[int] = mapped_column(Integer, default=3600, server_default="3600")
     checkin_late_s: Mapped[int] = mapped_column(Integer, default=900, server_default="900")
 
+    # Huduma Mashinani: "outreach" for a pop-up site, run by the `parent` centre's staff.
+    kind: Mapped[str] = mapped_column(String(16), default="centre", server_default="centre")
+    parent: Mapped[str | None] = mapped_column(String(16), default=None)
+    starts: Mapped[date | None] = mapped_column(Date, default=None)
+    ends: Mapped[date | None] = mapped_column(Date, default=None)
+    location: Mapped[str | None] = mapped_column(String(200), default=None)
+    sponsor: Mapped[str | None] = mapped_column(String(100), default=None)
+
     services: Mapped[list[Service]] = relationship(back_populates="centre", order_by="Service.id")
     counters: Mapped[list[Counter]] = relationship(
         back_populates="centre", order_by="Counter.number"
@@ -175,6 +183,7 @@ class Ticket(Base):
         UniqueConstraint("centre_id", "idempotency_key"),
         Index("ix_tickets_call_order", "centre_id", "status", "service_id", "rank_at", "issued_at"),
         Index("ix_tickets_by_status_day", "centre_id", "status", "day", "service_id"),
+        Index("ix_tickets_sync_pending", "centre_id", "sync_pending"),
         # The database, not the server, guarantees a counter holds at most one ticket.
         Index(
             "ux_tickets_one_per_counter",
@@ -210,6 +219,14 @@ class Ticket(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(128), default=None)
     appointment_ref: Mapped[str | None] = mapped_column(String(8), default=None)
 
+    fee_kes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    paid_by: Mapped[str] = mapped_column(String(16), default="citizen", server_default="citizen")
+    # Set by every insert and update, bulk ones included; an outreach site's sync log takes
+    # the changed tickets into its log at commit and clears it (see adapters/sync_log.py).
+    sync_pending: Mapped[bool] = mapped_column(
+        Boolean, default=True, onupdate=True, server_default=text("true")
+    )
+
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
@@ -229,6 +246,7 @@ class TicketEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     duration_s: Mapped[int | None] = mapped_column(Integer, default=None)
     detail: Mapped[dict | None] = mapped_column(JSON, default=None)
+    sync_pending: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class LoginFailure(Base):
@@ -460,3 +478,32 @@ class ReportDay(Base):
 
 # Reports read a centre's tickets by local day (a quarter of a large centre, not its history).
 Index("ix_tickets_centre_day", Ticket.centre_id, Ticket.day)
+
+
+class SyncEntry(Base):
+    """One numbered entry of an outreach site's sync log.
+
+    At the site: every change the central office needs, written in the transaction of the
+    change. At the central server: entries received ahead of a missing one, held until it
+    arrives (applied entries are not kept there).
+    """
+
+    __tablename__ = "sync_entries"
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SyncState(Base):
+    """Where an outreach site's log stands: at the site, what was written and acknowledged;
+    at the central server, what was applied and when the site last uploaded."""
+
+    __tablename__ = "sync_states"
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    acked_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    skew_s: Mapped[int | None] = mapped_column(Integer, default=None)

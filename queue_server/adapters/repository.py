@@ -17,6 +17,7 @@ from .queries.messages import MessageQueries
 from .queries.phones import PhoneQueries
 from .queries.printing import PrintQueries
 from .queries.reports import ReportQueries
+from .queries.sync import SyncQueries
 from .queries.tickets import TicketQueries
 
 
@@ -31,9 +32,11 @@ class Repository(
     ReportQueries,
     PhoneQueries,
     HallQueries,
+    SyncQueries,
 ):
     """Reads and writes centres, tickets, counters, sign-ins, print jobs, SMS, appointments,
-    feedback, report figures, phones' tickets and the hall's calls in one session."""
+    feedback, report figures, phones' tickets, the hall's calls and the outreach sites' sync
+    log in one session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .repository import Repository
+from .sync_log import SYNC_LOG_CENTRES
 
 
 class SqlUnitOfWork:
@@ -18,9 +19,13 @@ class SqlUnitOfWork:
     processes never fail on a lock upgrade; on PostgreSQL rows are claimed atomically.
     """
 
-    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, *, write: bool = True, sync_log: frozenset[int] = frozenset()
+    ) -> None:
         self._factory = sessionmaker(
-            bind=engine.execution_options(write=write), expire_on_commit=False
+            bind=engine.execution_options(write=write),
+            expire_on_commit=False,
+            info={SYNC_LOG_CENTRES: sync_log},
         )
         self.session: Session
         self.repo: Repository
@@ -46,13 +51,18 @@ class SqlUnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """Makes units of work on one engine: `uow()` to write, `uow(write=False)` to read."""
+    """Makes units of work on one engine: `uow()` to write, `uow(write=False)` to read.
+
+    `sync_log` names the centres (ids) this server runs as an outreach site: their changes
+    are written to the site's sync log at every commit.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.sync_log: frozenset[int] = frozenset()
 
     def __call__(self, *, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write)
+        return SqlUnitOfWork(self.engine, write=write, sync_log=self.sync_log)
 
 
 CONFLICT_ERRORS = (IntegrityError, OperationalError)

@@ -40,6 +40,8 @@ def _apply_centre(repo: Repository, entry: CentreEntry) -> None:
     centre.booking_days = entry.booking_days
     centre.checkin_early_s = entry.checkin_early_s
     centre.checkin_late_s = entry.checkin_late_s
+    centre.kind, centre.parent, centre.sponsor = entry.kind, entry.parent, entry.sponsor
+    centre.starts, centre.ends, centre.location = entry.starts, entry.ends, entry.location
     repo.flush()
     services = {s.code: s for s in repo.services(centre)}
     for item in entry.service:

@@ -14,6 +14,7 @@ from ..domain.errors import Forbidden, InvalidState, InvalidValue
 from ..domain.events import Event, TicketChanged, TicketIssued
 from ..domain.model import Priority, TicketAction, TicketStatus, parse_priority, ticket_next_status
 from ..domain.numbering import format_number
+from ..domain.outreach import fee_payer
 from ..domain.phone import normalize_phone
 from ..domain.routing import RankPolicy, rank_time
 from . import printing
@@ -158,6 +159,7 @@ def add_ticket(
     ticket.status = TicketStatus.WAITING.value
     ticket.issued_at = now
     ticket.device_id = principal.id if principal.kind == "device" else None
+    ticket.fee_kes, ticket.paid_by = service.fee_kes, fee_payer(centre.sponsor).value
     repo.add(ticket)
     repo.flush()
     events = expire_past_days(repo, centre, now)

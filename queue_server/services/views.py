@@ -19,6 +19,7 @@ from ..domain.estimates import (
     typical_service_s,
 )
 from ..domain.model import TicketStatus
+from ..domain.outreach import PaidBy
 from ..domain.routing import related_services
 
 
@@ -173,6 +174,9 @@ def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict[str, Any]:
         "called_at": iso(ticket.called_at, centre.timezone),
         "counter": ticket.counter.number if ticket.counter else None,
         **place_view(service, ahead, figures),
+        "fee_kes": ticket.fee_kes,
+        "paid_by": ticket.paid_by,
+        "sponsor": centre.sponsor if ticket.paid_by == PaidBy.SPONSOR else None,
     }
     if ticket.appointment_ref:  # a checked-in appointment; late ones rank as walk-ins
         view["appointment"] = format_ref(ticket.appointment_ref)
