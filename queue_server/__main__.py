@@ -19,9 +19,12 @@ import sys  # noqa: E402
 from eventlet import wsgi  # noqa: E402
 from eventlet.support.psycopg2_patcher import make_psycopg_green  # noqa: E402
 
+from .adapters.central import HttpCentralServer  # noqa: E402
 from .adapters.database import DatabaseUnavailable  # noqa: E402
 from .adapters.message_queue import MessageQueueUnavailable  # noqa: E402
 from .adapters.print_worker import PrintWorker, WakingNotifier  # noqa: E402
+from .adapters.sync_worker import SyncWorker  # noqa: E402
+from .api.outreach import SITE as OUTREACH_SITE  # noqa: E402
 from .app import DEMO_CONFIG, create_app  # noqa: E402
 from .bootstrap import QueueServices  # noqa: E402
 from .config import settings_from_env  # noqa: E402
@@ -46,11 +49,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 5000; 0 picks one)")
     parser.add_argument("--database", metavar="URL", help="SQLAlchemy database URL")
+    parser.add_argument(
+        "--site-token", metavar="TOKEN", help="run the outreach site whose site device this is"
+    )
+    parser.add_argument(
+        "--sync-to", metavar="URL", help="the central server an outreach site sends its log to"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Start the server; exit status 2 with a clear message when it cannot start."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sync"]:
+        return sync_command(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     make_psycopg_green()
@@ -61,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             database_url=args.database,
             config_file=args.config,
             demo=args.demo or None,
+            site_token=args.site_token,
+            sync_to=args.sync_to,
         )
         app = create_app(settings)
         listener = listen(settings.host, settings.port)
@@ -78,6 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     worker = PrintWorker(queue.uow, queue.clock)
     queue.notifier = WakingNotifier(queue.notifier, worker)  # a stored job is printed at once
     socketio.start_background_task(worker.run_forever)
+    site = app.extensions.get(OUTREACH_SITE)
+    if site and settings.sync_to and settings.site_token:
+        central = HttpCentralServer(settings.sync_to, settings.site_token)
+        uploader = SyncWorker(
+            site, central, queue.uow, queue.clock, retry_max_s=settings.sync_retry_max_s
+        )
+        socketio.start_background_task(uploader.run_forever)
     if settings.demo:
         print_demo(settings.host, port)
     signal.signal(signal.SIGTERM, _stop)
@@ -107,6 +128,13 @@ def listen(host: str, port: int) -> socket.socket:
         return eventlet.listen((host, port), reuse_port=False)
     except OSError as exc:
         raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def sync_command(argv: list[str]) -> int:
+    """`sync export --out FILE` at a site; `sync import FILE` at the central server."""
+    from .sync_files import run_sync_command
+
+    return run_sync_command(argv)
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -21,6 +21,7 @@ from .api.errors import register_error_handlers
 from .api.floor import BENCH_NS, FloorNamespace
 from .api.floor import bp as floor_bp
 from .api.operations import bp as operations_bp
+from .api.outreach import SITE as OUTREACH_SITE
 from .bootstrap import bootstrap, system_clock
 from .centre_config import load_centre_config
 from .config import Settings, settings_from_env
@@ -34,6 +35,7 @@ from .realtime.supervisor import SupervisorNamespace
 from .realtime.ticket import TicketNamespace
 from .services.common import Clock
 from .services.setup import apply_centre_config
+from .services.sync import site_centre
 
 DEMO_CONFIG = Path(__file__).resolve().parent / "demo.toml"
 
@@ -62,6 +64,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         [Path(settings.config_file)] if settings.config_file else []
     ):
         apply_centre_config(load_centre_config(path), uow=queue.uow)
+    if settings.site_token:  # an outreach site's own server: its changes go to its sync log
+        site = site_centre(settings.site_token, uow=queue.uow)
+        queue.uow.sync_log = frozenset({site.id})
+        app.extensions[OUTREACH_SITE] = site.code
     app.register_blueprint(api_bp)
     app.register_blueprint(operations_bp)
     time_requests(app, queue.metrics)

@@ -34,6 +34,11 @@ class Settings:
     public_url: str | None = None
     bench_floor: bool = False  # QUEUE_BENCH_FLOOR=1: serve /bench/floor, for benchmarks only
     time_scale: float = 1.0  # QUEUE_TIME_SCALE: the clock runs this much faster, for simulations
+    # Huduma Mashinani: this server runs the outreach site whose `site` device has this token,
+    # and sends its log to the central server at `sync_to`.
+    site_token: str | None = None  # QUEUE_SITE_TOKEN, --site-token
+    sync_to: str | None = None  # QUEUE_SYNC_TO, --sync-to
+    sync_retry_max_s: float = 60.0  # QUEUE_SYNC_RETRY_MAX_S: the longest wait between tries
 
     @property
     def database(self) -> str:
@@ -52,6 +57,8 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         "QUEUE_MESSAGE_QUEUE": "message_queue",
         "QUEUE_MESSAGE_QUEUE_CHANNEL": "message_queue_channel",
         "QUEUE_PUBLIC_URL": "public_url",
+        "QUEUE_SITE_TOKEN": "site_token",
+        "QUEUE_SYNC_TO": "sync_to",
     }
     for name, attr in simple.items():
         if env.get(name):
@@ -68,6 +75,8 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         values["idle_timeout_s"] = float(env["QUEUE_IDLE_TIMEOUT_S"])
     if env.get("QUEUE_TIME_SCALE"):
         values["time_scale"] = _time_scale(env["QUEUE_TIME_SCALE"])
+    if env.get("QUEUE_SYNC_RETRY_MAX_S"):
+        values["sync_retry_max_s"] = float(env["QUEUE_SYNC_RETRY_MAX_S"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return replace(Settings(), **values)  # type: ignore[arg-type]
 

@@ -17,7 +17,7 @@ from .queries.messages import MessageQueries
 from .queries.phones import PhoneQueries
 from .queries.printing import PrintQueries
 from .queries.reports import ReportQueries
-from .queries.sync import SyncQueries
+from .queries.sync import SponsorQueries, SyncQueries
 from .queries.tickets import TicketQueries
 
 
@@ -33,6 +33,7 @@ class Repository(
     PhoneQueries,
     HallQueries,
     SyncQueries,
+    SponsorQueries,
 ):
     """Reads and writes centres, tickets, counters, sign-ins, print jobs, SMS, appointments,
     feedback, report figures, phones' tickets, the hall's calls and the outreach sites' sync

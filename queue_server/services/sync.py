@@ -18,7 +18,7 @@ from typing import Protocol
 from ..adapters.orm import Centre, Counter, Service, SyncState, Ticket, TicketEvent
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
-from ..domain.errors import Forbidden, InvalidValue, NotFound
+from ..domain.errors import ConfigError, Forbidden, InvalidValue
 from ..domain.outreach import contiguous_through, skew_flagged, skew_s
 from ..schemas import SyncBatch, TicketEventSnapshot, TicketSnapshot, validate
 from .auth import hash_device_token
@@ -46,17 +46,16 @@ class SyncFailed(Exception):
 
 
 def site_centre(token: str, *, uow: UnitOfWorkFactory) -> Centre:
-    """The outreach centre whose `site` device has this token, or NotFound."""
+    """The outreach centre whose `site` device has this token, or ConfigError."""
     digest = hash_device_token(token)
     with uow(write=False) as unit:
         for centre in unit.repo.centres():
             devices = unit.repo.devices(centre) if centre.kind == "outreach" else []
             if any(d.kind == "site" and d.token_hash == digest for d in devices):
                 return centre
-    raise NotFound(
-        'The site token is not the token of a device of kind "site" of any outreach centre'
-        " in the configuration.",
-        code="unknown_site",
+    raise ConfigError(
+        'the site token is not the token of a device of kind "site" of any outreach centre'
+        " in the configuration"
     )
 
 
@@ -365,3 +364,14 @@ def _central_view(centre: Centre, state: SyncState | None) -> dict:
 def _day(value: date | None) -> str | None:
     """A date as ISO text, or None."""
     return value.isoformat() if value is not None else None
+
+
+def only_site(*, uow: UnitOfWorkFactory) -> str:
+    """The code of the one outreach site with a log in this database, or InvalidValue."""
+    with uow(write=False) as unit:
+        sites = [c.code for c, state in unit.repo.outreach_sites() if state and state.last_seq]
+    if len(sites) != 1:
+        raise InvalidValue(
+            f"Name the site with --centre (sites with a log here: {', '.join(sites) or 'none'})."
+        )
+    return sites[0]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import aliased
 
 from ...domain.model import AT_COUNTER_STATUSES
@@ -223,3 +223,25 @@ def _latest(snapshot: dict) -> datetime:
 def _parse(moment: str) -> datetime:
     """An ISO time written by this module."""
     return datetime.fromisoformat(moment)
+
+
+class SponsorQueries(Queries):
+    """What a sponsor paid for: the tickets served at a site."""
+
+    def served_fees(
+        self, centre: Centre, first: date, last: date, paid_by: str
+    ) -> dict[int, tuple[int, int]]:
+        """Per service id: tickets served (done) on these local days, and the sum of their
+        fees paid by `paid_by`."""
+        paid = case((Ticket.paid_by == paid_by, Ticket.fee_kes), else_=0)
+        rows = self.session.execute(
+            select(Ticket.service_id, func.count(), func.coalesce(func.sum(paid), 0))
+            .where(
+                Ticket.centre_id == centre.id,
+                Ticket.status == "done",
+                Ticket.day >= first,
+                Ticket.day <= last,
+            )
+            .group_by(Ticket.service_id)
+        ).all()
+        return {service_id: (served, int(total)) for service_id, served, total in rows}

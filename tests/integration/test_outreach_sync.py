@@ -1,0 +1,272 @@
+"""Huduma Mashinani with two real servers: a site on SQLite, the central server on PostgreSQL.
+
+The site works while the central server is away, sends its log when it can (also after a
+kill -9 in the middle of an upload), and the central server then shows the same tickets and
+the same sponsor report; bad uploads are refused and change nothing.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, func, select
+
+from queue_server.adapters.orm import Ticket, TicketEvent
+from tests.support.clients import CounterClient, issue, login
+from tests.support.databases import database_url
+from tests.support.outreach import (
+    OTHER_SITE_TOKEN,
+    OUTREACH_CONFIG,
+    SITE_KIOSK_TOKEN,
+    SITE_TOKEN,
+    SPONSOR,
+)
+from tests.support.server import ROOT, ServerProcess
+
+WAIT_S = 60
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[ServerProcess]:
+    """The central server on PostgreSQL, not started: its port is known in advance."""
+    folder = tmp_path / "central"
+    folder.mkdir()
+    config = folder / "centres.toml"
+    config.write_text(OUTREACH_CONFIG, encoding="utf-8")
+    with database_url("postgresql", folder) as url:
+        process = ServerProcess(url, folder, config=config)
+        process.port = free_port()
+        yield process
+        process.kill()
+
+
+def site_process(tmp_path: Path, central_url: str | None) -> ServerProcess:
+    """The site's own server on SQLite, sending to `central_url` when given."""
+    folder = tmp_path / "site"
+    folder.mkdir(exist_ok=True)
+    config = folder / "centres.toml"
+    config.write_text(OUTREACH_CONFIG, encoding="utf-8")
+    args = ("--site-token", SITE_TOKEN) + (("--sync-to", central_url) if central_url else ())
+    return ServerProcess(
+        f"sqlite:///{folder / 'site.db'}",
+        folder,
+        config=config,
+        extra_args=args,
+        env={"QUEUE_SYNC_RETRY_MAX_S": "0.5"},
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path, central: ServerProcess) -> Iterator[ServerProcess]:
+    process = site_process(tmp_path, central.url)
+    process.start()
+    yield process
+    process.kill()
+
+
+def wait_until(check: Callable[[], object], what: str) -> object:
+    """Poll `check` until it returns something true (the server's worker runs on its own)."""
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting until {what}")
+
+
+def status(site: ServerProcess) -> dict:
+    return requests.get(f"{site.url}/api/v1/sync/status", timeout=5).json()
+
+
+def serve_some(site: ServerProcess, count: int, served: int) -> list[dict]:
+    """`count` tickets issued at the site's kiosk; the first `served` called and finished."""
+    issued = [
+        issue(site.url, SITE_KIOSK_TOKEN, ("ID", "BC")[i % 2], centre="KBR") for i in range(count)
+    ]
+    clerk = CounterClient(site.url, login(site.url, "mashinani1"))
+    try:
+        assert clerk("open", {"centre": "KBR", "counter": 1})["ok"]
+        for _ in range(served):
+            assert clerk("call_next")["ok"]
+            assert clerk("start")["ok"]
+        assert clerk("complete")["ok"]
+    finally:
+        clerk.close()
+    return issued
+
+
+def ticket_records(base: str, ids: list[str]) -> list[dict]:
+    """The tickets as `GET /tickets/{id}` shows them, without the live estimate."""
+    shown = [requests.get(f"{base}/api/v1/tickets/{i}", timeout=5).json() for i in ids]
+    return [{k: v for k, v in t.items() if k != "estimated_wait_s"} for t in shown]
+
+
+def sponsor_report(base: str, fmt: str = "json") -> object:
+    token = login(base, "mashinani-boss")
+    response = requests.get(
+        f"{base}/api/v1/centres/KBR/reports/sponsor",
+        params={"from": "2026-01-01", "to": "2027-12-31", "format": fmt},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    return response.json() if fmt == "json" else response.text
+
+
+def central_counts(central: ServerProcess) -> tuple[int, int]:
+    """Tickets and ticket events held at the central server."""
+    engine = create_engine(central.database_url)
+    with engine.connect() as connection:
+        tickets = connection.scalar(select(func.count()).select_from(Ticket))
+        events = connection.scalar(select(func.count()).select_from(TicketEvent))
+    engine.dispose()
+    return tickets or 0, events or 0
+
+
+def test_a_day_with_the_central_server_away_is_sent_when_it_returns(site, central):
+    issued = serve_some(site, count=8, served=5)
+    away = wait_until(lambda: (s := status(site))["last_error"] and s, "the upload fails")
+    assert away["pending"] > 0 and away["acked_seq"] == 0 and away["last_success_at"] is None
+    assert "unreachable" in away["last_error"]
+
+    central.start()
+    done = wait_until(lambda: (s := status(site))["pending"] == 0 and s, "all is sent")
+    assert done["last_error"] is None and done["last_success_at"].endswith("+03:00")
+    ids = [t["id"] for t in issued]
+    assert ticket_records(central.url, ids) == ticket_records(site.url, ids)
+    report = sponsor_report(central.url)
+    assert report == sponsor_report(site.url)
+    assert report["sponsor"] == SPONSOR and report["served"] == 5
+    assert sponsor_report(central.url, "csv") == sponsor_report(site.url, "csv")
+    admin = {"Authorization": f"Bearer {login(central.url, 'boss')}"}
+    held = requests.get(f"{central.url}/api/v1/sync/KBR", headers=admin, timeout=5).json()
+    assert held["acked_seq"] == done["acked_seq"] and held["last_upload_at"]
+    assert held["clock_flagged"] is False
+    sites = requests.get(f"{central.url}/api/v1/sync/sites", headers=admin, timeout=5).json()
+    assert [(s["centre"], s["acked_seq"]) for s in sites] == [
+        ("KBR", held["acked_seq"]),
+        ("LKN", 0),
+    ]
+
+
+def test_a_site_killed_mid_upload_resends_and_nothing_is_missing_or_doubled(tmp_path, central):
+    site = site_process(tmp_path, central.url)
+    site.start()
+    try:
+        issued = serve_some(site, count=150, served=40)
+        total = status(site)["pending"]
+        central.start()
+        wait_until(lambda: status(site)["acked_seq"] > 0, "a first batch is acknowledged")
+        site.kill()  # in the middle of the upload: more batches were waiting
+        site.start()
+        wait_until(lambda: status(site)["pending"] == 0, "all is sent after the restart")
+        ids = [t["id"] for t in issued]
+        assert ticket_records(central.url, ids) == ticket_records(site.url, ids)
+        assert status(site)["acked_seq"] == total
+        assert central_counts(central)[0] == 150
+        assert sponsor_report(central.url) == sponsor_report(site.url)
+    finally:
+        site.kill()
+
+
+def test_bad_uploads_are_refused_and_the_central_server_keeps_serving(central):
+    central.start()
+    url = f"{central.url}/api/v1/sync/KBR/events"
+    good = {"sent_at": "2026-12-13T09:00:00+03:00", "entries": []}
+
+    def post(token: str | None, body: object = good, **kw: object) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if isinstance(body, bytes):
+            headers["Content-Type"] = "application/json"
+            return requests.post(url, data=body, headers=headers, timeout=5, **kw)
+        return requests.post(url, json=body, headers=headers, timeout=5, **kw)
+
+    kiosk = "kiosk-1-token-0123456789"
+    refusals = [
+        (post(None), 401),
+        (post("not-a-token-at-all-0123456789"), 401),
+        (post(kiosk), 403),
+        (post(OTHER_SITE_TOKEN), 403),
+        (post(SITE_TOKEN, b"not json"), 400),
+        (post(SITE_TOKEN, ["a", "list"]), 400),
+        (post(SITE_TOKEN, {"entries": []}), 422),
+        (post(SITE_TOKEN, {**good, "entries": [{"seq": "1"}]}), 422),
+        (post(SITE_TOKEN, {**good, "entries": [{"seq": 1, "kind": "x", "data": {}}]}), 422),
+        (
+            post(
+                SITE_TOKEN,
+                {
+                    **good,
+                    "entries": [
+                        {
+                            "seq": 1,
+                            "kind": "ticket",
+                            "recorded_at": "2026-12-13T09:00:00+03:00",
+                            "data": {"id": "bad"},
+                        }
+                    ],
+                },
+            ),
+            422,
+        ),
+        (post(SITE_TOKEN, b"x" * (200 * 1024)), 413),
+    ]
+    for response, expected in refusals:
+        assert response.status_code == expected, response.text
+        assert set(response.json()["error"]) == {"code", "message"}
+    assert post(SITE_TOKEN).json() == {"acked_seq": 0}
+    assert requests.get(f"{central.url}/api/v1/centres", timeout=5).status_code == 200
+
+
+def test_the_log_carried_on_a_file_is_applied_once(tmp_path, central):
+    site = site_process(tmp_path, None)  # no network at all
+    site.start()
+    try:
+        issued = serve_some(site, count=6, served=4)
+        pending = status(site)["pending"]
+        site_report = sponsor_report(site.url)
+    finally:
+        site.stop()
+    out = tmp_path / "kibarani.json"
+    exported = run_sync("export", "--out", str(out), "--database", site.database_url)
+    assert exported["entries"] == pending and exported["first_seq"] == 1
+    central.start()  # it loads the configuration naming the site
+    for _ in range(2):  # a file imported twice changes nothing the second time
+        imported = run_sync("import", str(out), "--database", central.database_url)
+        assert imported["acked_seq"] == pending
+    assert central_counts(central)[0] == 6
+    assert sponsor_report(central.url) == site_report
+    site.start()
+    ids = [t["id"] for t in issued]
+    assert ticket_records(central.url, ids) == ticket_records(site.url, ids)
+    site.kill()
+
+
+def run_sync(*args: str) -> dict:
+    """`python -m queue_server sync ...`; its printed answer."""
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-m", "queue_server", "sync", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
