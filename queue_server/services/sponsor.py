@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.errors import InvalidValue
@@ -20,7 +21,7 @@ def sponsor_report(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """Tickets served per service from `first` to `last` (default: the event's days) and
     the fees the sponsor covered; `total_kes` counts only fees paid by the sponsor."""
     with uow(write=False) as unit:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..adapters.orm import Centre, Counter, Service, SyncState, Ticket, TicketEvent
 from ..adapters.repository import Repository
@@ -33,7 +33,7 @@ BATCH_ENTRIES = 500
 class CentralServer(Protocol):
     """The central server as a site sees it (adapters/central.py)."""
 
-    def upload(self, centre: str, batch: dict) -> int:
+    def upload(self, centre: str, batch: dict[str, Any]) -> int:
         """Send a batch; the central server's `acked_seq`. Raises SyncFailed."""
         ...
 
@@ -59,12 +59,12 @@ def site_centre(token: str, *, uow: UnitOfWorkFactory) -> Centre:
     )
 
 
-def next_batch(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict | None:
+def next_batch(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict[str, Any] | None:
     """The entries after the acknowledged one, in order, as one batch; None when none wait."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
         entries = unit.repo.log_entries(centre, _acked(unit.repo, centre), BATCH_ENTRIES)
-        batch: list[dict] = []
+        batch: list[dict[str, Any]] = []
         size = 0
         for entry in entries:
             item = _entry_out(entry.seq, entry.kind, entry.recorded_at, entry.data)
@@ -108,10 +108,11 @@ def upload_once(
         record_upload(centre_code, acked_seq=None, error=str(exc), uow=uow, clock=clock)
         raise
     record_upload(centre_code, acked_seq=acked, error=None, uow=uow, clock=clock)
-    return acked >= batch["entries"][0]["seq"]
+    first: int = batch["entries"][0]["seq"]
+    return acked >= first
 
 
-def site_status(centre_code: str, *, uow: UnitOfWorkFactory) -> dict:
+def site_status(centre_code: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
     """How far the site's log has been sent: `GET /sync/status` at the site."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
@@ -132,7 +133,7 @@ def _acked(repo: Repository, centre: Centre) -> int:
     return state.acked_seq if state else 0
 
 
-def export_log(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict:
+def export_log(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict[str, Any]:
     """Every entry not acknowledged yet, as one batch for a file (a USB stick)."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
@@ -141,7 +142,7 @@ def export_log(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dic
     return {"centre": centre_code, "sent_at": clock().isoformat(), "entries": items}
 
 
-def _entry_out(seq: int, kind: str, recorded_at: datetime, data: dict) -> dict:
+def _entry_out(seq: int, kind: str, recorded_at: datetime, data: dict[str, Any]) -> dict[str, Any]:
     """An entry as it travels."""
     return {"seq": seq, "kind": kind, "recorded_at": recorded_at.isoformat(), "data": data}
 
@@ -157,7 +158,7 @@ class _SiteRecords:
     centre: Centre
     services: dict[str, Service] = field(init=False)
     counters: dict[int, Counter] = field(init=False)
-    users: dict[str, int] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict[str, Any])
 
     def __post_init__(self) -> None:
         self.services = {s.code: s for s in self.centre.services}
@@ -183,7 +184,7 @@ class _SiteRecords:
         return ticket
 
 
-def _apply_ticket(site: _SiteRecords, data: dict) -> None:
+def _apply_ticket(site: _SiteRecords, data: dict[str, Any]) -> None:
     """Make the central copy of a ticket what the site logged."""
     snap = validate(TicketSnapshot, data)
     ticket = site.ticket(snap.id)
@@ -213,7 +214,7 @@ def _apply_ticket(site: _SiteRecords, data: dict) -> None:
     site.repo.flush()  # in log order, so the one-ticket-per-counter rule holds at each step
 
 
-def _apply_ticket_event(site: _SiteRecords, data: dict) -> None:
+def _apply_ticket_event(site: _SiteRecords, data: dict[str, Any]) -> None:
     """Add a ticket's call, finish or transfer to its history at the central server."""
     snap = validate(TicketEventSnapshot, data)
     ticket = site.ticket(snap.ticket)
@@ -235,7 +236,7 @@ def _apply_ticket_event(site: _SiteRecords, data: dict) -> None:
     )
 
 
-APPLIERS: dict[str, Callable[[_SiteRecords, dict], None]] = {
+APPLIERS: dict[str, Callable[[_SiteRecords, dict[str, Any]], None]] = {
     "ticket": _apply_ticket,
     "ticket_event": _apply_ticket_event,
 }
@@ -249,7 +250,7 @@ def receive_batch(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> dict:
+) -> dict[str, Any]:
     """`POST /sync/{centre}/events`: hold the entries, apply those now complete; `acked_seq`."""
     batch = _valid_batch(body)
     with uow() as unit:
@@ -264,7 +265,7 @@ def receive_batch(
     return {"acked_seq": acked}
 
 
-def import_batch(body: object, *, uow: UnitOfWorkFactory) -> dict:
+def import_batch(body: object, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
     """`sync import FILE`: apply an exported log with the same exactly-once rule."""
     batch = _valid_batch(body)
     if not batch.centre:
@@ -319,7 +320,9 @@ def _require_site(principal: Principal, centre: Centre) -> None:
     require_access(principal, centre)
 
 
-def central_status(principal: Principal, centre_code: str, *, uow: UnitOfWorkFactory) -> dict:
+def central_status(
+    principal: Principal, centre_code: str, *, uow: UnitOfWorkFactory
+) -> dict[str, Any]:
     """`GET /sync/{centre}` at the central server (an admin, or the site's token)."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
@@ -328,7 +331,7 @@ def central_status(principal: Principal, centre_code: str, *, uow: UnitOfWorkFac
         return _central_view(centre, unit.repo.sync_state(centre))
 
 
-def outreach_sites(principal: Principal, *, uow: UnitOfWorkFactory) -> list[dict]:
+def outreach_sites(principal: Principal, *, uow: UnitOfWorkFactory) -> list[dict[str, Any]]:
     """Every outreach site with its last upload (staff see the sites of their centres)."""
     if not principal.is_user:
         raise Forbidden("Staff only.")
@@ -349,7 +352,7 @@ def outreach_sites(principal: Principal, *, uow: UnitOfWorkFactory) -> list[dict
         ]
 
 
-def _central_view(centre: Centre, state: SyncState | None) -> dict:
+def _central_view(centre: Centre, state: SyncState | None) -> dict[str, Any]:
     """What the central server knows of a site's uploads."""
     skew = state.skew_s if state else None
     return {
