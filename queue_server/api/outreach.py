@@ -13,7 +13,7 @@ from ..bootstrap import services
 from ..domain.errors import InvalidValue, NotFound
 from ..services import sponsor, sync
 from . import bp
-from .routes import _json_body, request_principal
+from .routes import json_body, request_principal
 
 SITE = "outreach_site"
 """The app's `extensions` key holding the code of the outreach site this server runs."""
@@ -23,7 +23,7 @@ SITE = "outreach_site"
 def sync_upload(centre: str) -> ResponseReturnValue:
     principal = request_principal()
     s = services()
-    return jsonify(sync.receive_batch(principal, centre, _json_body(), uow=s.uow, clock=s.clock))
+    return jsonify(sync.receive_batch(principal, centre, json_body(), uow=s.uow, clock=s.clock))
 
 
 @bp.get("/sync/status")
