@@ -79,9 +79,7 @@ def render_page(template: str, catalogue_path: Path, **context: Any) -> Response
 
 
 def secure_page(response: Response) -> Response:
-    """Headers every page carries: no inline script, no framing, no leaking its address."""
+    """A page's own policy: no inline script, never cached (the app adds the other headers)."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -2,7 +2,7 @@
 it went; plus the retry policy that the server and the print agent share.
 
 A network printer must answer DLE EOT before it gets a ticket: one that accepts bytes without
-reading them would make every send "succeed" (ARCHITECTURE.md), so silence keeps the job
+reading them would make every send "succeed" (docs/ARCHITECTURE.md), so silence keeps the job
 waiting and the status unknown. USB, serial and file printers cannot be asked here; for them a
 write that went through is all there is to know.
 """

@@ -3,7 +3,7 @@
 import warnings
 
 with warnings.catch_warnings():
-    # eventlet is deprecated upstream and says so on import (ARCHITECTURE.md, stack facts).
+    # eventlet is deprecated upstream and says so on import (docs/ARCHITECTURE.md, stack facts).
     warnings.simplefilter("ignore")
     import eventlet
 

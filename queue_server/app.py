@@ -20,16 +20,19 @@ from .api import bp as api_bp
 from .api.errors import register_error_handlers
 from .api.floor import BENCH_NS, FloorNamespace
 from .api.floor import bp as floor_bp
+from .api.headers import register_security_headers
 from .api.operations import bp as operations_bp
 from .api.outreach import SITE as OUTREACH_SITE
+from .api.proxies import TrustedProxies, parse_networks
 from .bootstrap import bootstrap, system_clock
-from .centre_config import load_centre_config
+from .centre_config import load_centre_config, merge_configs
 from .config import Settings, settings_from_env
 from .extensions import socketio
 from .metrics import time_events, time_requests
 from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS, SUPERVISOR_NS, TICKET_NS
 from .realtime.counter import CounterNamespace
 from .realtime.display import DisplayNamespace
+from .realtime.guard import guard_tokens
 from .realtime.printer import PrinterNamespace
 from .realtime.supervisor import SupervisorNamespace
 from .realtime.ticket import TicketNamespace
@@ -58,12 +61,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         logger=False,
         engineio_logger=False,
     )
+    if settings.trusted_proxies:  # around Socket.IO too, so its limits see the client
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, parse_networks(settings.trusted_proxies)
+        )
     queue = bootstrap(settings, socketio, clock)
     app.extensions["queue"] = queue
-    for path in ([DEMO_CONFIG] if settings.demo else []) + (
+    paths = ([DEMO_CONFIG] if settings.demo else []) + (
         [Path(settings.config_file)] if settings.config_file else []
-    ):
-        apply_centre_config(load_centre_config(path), uow=queue.uow)
+    )
+    if paths:  # one configuration: staff named in neither file lose their access
+        apply_centre_config(merge_configs([load_centre_config(p) for p in paths]), uow=queue.uow)
     if settings.site_token:  # an outreach site's own server: its changes go to its sync log
         site = site_centre(settings.site_token, uow=queue.uow)
         queue.uow.sync_log = frozenset({site.id})
@@ -84,12 +92,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         app.register_blueprint(floor_bp)
         socketio.on_namespace(FloorNamespace(BENCH_NS))
     register_error_handlers(app)
+    register_security_headers(app, settings)
     socketio.on_namespace(CounterNamespace(COUNTER_NS))
     socketio.on_namespace(DisplayNamespace(DISPLAY_NS))
     socketio.on_namespace(PrinterNamespace(PRINTER_NS))
     socketio.on_namespace(SupervisorNamespace(SUPERVISOR_NS))
     socketio.on_namespace(TicketNamespace(TICKET_NS))
-    time_events(socketio, queue.metrics)  # after every namespace is registered
+    # After every namespace is registered:
+    time_events(socketio, queue.metrics)
+    guard_tokens(socketio, queue.auth)
     return app
 
 

@@ -170,9 +170,20 @@ class UserEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     username: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
-    password: str = Field(min_length=8, max_length=256)
+    password: str | None = Field(default=None, min_length=8, max_length=256)
+    # An argon2 hash (python -c "from argon2 import PasswordHasher as P; print(P().hash('…'))"),
+    # so that no plain password needs to sit in the file.
+    password_hash: str | None = Field(
+        default=None, pattern=r"^\$argon2(id|i|d)\$v=\d+\$[^\s]{20,180}$", max_length=200
+    )
     role: Literal["clerk", "supervisor", "admin"]
     centres: list[Code] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_password(self) -> UserEntry:
+        if (self.password is None) == (self.password_hash is None):
+            raise ValueError("give either password or password_hash (argon2), not both")
+        return self
 
 
 class CentreConfig(BaseModel):
@@ -197,6 +208,19 @@ class CentreConfig(BaseModel):
                     f"user {user.username} names unknown centre(s) {', '.join(unknown)}"
                 )
         return self
+
+
+def merge_configs(configs: list[CentreConfig]) -> CentreConfig:
+    """Several files (the demo and a centre's own) as one configuration, checked as one."""
+    if len(configs) == 1:
+        return configs[0]
+    try:
+        return CentreConfig(
+            centre=[c for config in configs for c in config.centre],
+            user=[u for config in configs for u in config.user],
+        )
+    except ValidationError as exc:
+        raise ConfigError(f"the configuration files disagree: {exc.errors()[0]['msg']}") from None
 
 
 def _unique(entries: list, field: str, what: str) -> None:

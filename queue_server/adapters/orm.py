@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -162,6 +163,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
+    # False once the user is left out of the configuration: no sign-in, every token refused.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     centres: Mapped[list[Centre]] = relationship(secondary=user_centres, order_by="Centre.code")
 
@@ -264,6 +267,14 @@ class Secret(Base):
     __tablename__ = "secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class RevokedToken(Base):
+    """A signed-in user's token that signed out; refused until it would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class PrintJob(Base):

@@ -10,6 +10,7 @@ from ..domain.errors import InvalidValue, Malformed, Unauthorized
 from ..schemas import IssueTicketRequest, LoginRequest, validate
 from ..services import counters, tickets
 from ..services.common import Principal
+from ..services.views import public_ticket_view
 from . import bp
 
 MAX_IDEMPOTENCY_KEY = 128
@@ -55,6 +56,14 @@ def login() -> ResponseReturnValue:
             window_s=s.settings.login_failure_window_s,
         )
     )
+
+
+@bp.post("/auth/logout")
+def logout() -> ResponseReturnValue:
+    header = request.headers.get("Authorization", "")
+    request_principal()  # the same checks and errors as every route
+    services().auth.logout(header.partition(" ")[2].strip())
+    return "", 204
 
 
 @bp.get("/centres")
@@ -103,4 +112,4 @@ def issue_ticket(centre: str) -> ResponseReturnValue:
 
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str) -> ResponseReturnValue:
-    return jsonify(tickets.get_ticket(ticket_id, uow=services().uow))
+    return jsonify(public_ticket_view(tickets.get_ticket(ticket_id, uow=services().uow)))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..adapters.orm import Device, LoginFailure, User
 from ..adapters.unit_of_work import UnitOfWorkFactory
-from ..domain.errors import TooManyAttempts, Unauthorized
+from ..domain.errors import Forbidden, TooManyAttempts, Unauthorized
 from .common import Clock, Principal
 
 # OWASP's argon2id baseline (19 MiB, 2 passes): about 40 ms here. argon2-cffi's default
@@ -23,8 +21,6 @@ from .common import Clock, Principal
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 TOKEN_SALT = "queue-user-token"
 _NO_SUCH_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
-PRINCIPAL_KEPT_S = 5.0
-"""How long a process trusts who a token named without asking the database again."""
 PRINCIPALS_KEPT = 10_000
 
 
@@ -41,27 +37,19 @@ def password_matches(stored_hash: str, password: str) -> bool:
         return False
 
 
-def hash_device_token(token: str) -> str:
-    """The stored form of a device token: long random secrets need no slow hash."""
+def token_digest(token: str) -> str:
+    """The stored form of a device's token, or of one signed out (long secrets: no slow hash)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Authenticator:
     """Issues and checks bearer tokens with a key kept in the database across restarts."""
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        max_age_s: int,
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, max_age_s: int) -> None:
         self.uow = uow
         self.clock = clock
         self.max_age_s = max_age_s
-        self._monotonic = monotonic
-        self._known: dict[str, tuple[Principal, float]] = {}
+        self._known: dict[str, tuple[Principal, str]] = {}
         with uow() as unit:
             key = unit.repo.secret("token_key", secrets.token_urlsafe(48))
             unit.commit()
@@ -72,12 +60,13 @@ class Authenticator:
     ) -> dict[str, Any]:
         """A token for a valid username and password; repeated failures lock out a while.
 
-        Failures are counted per username (guessing one account) and, more loosely, per
-        address (trying many accounts), in the database so every process counts alike.
+        Failures are counted per username from one address (guessing one account: others
+        elsewhere cannot lock a named clerk out) and, more loosely, per address (trying many
+        accounts), in the database so every process counts alike.
         """
         now = self.clock()
         since = now - timedelta(seconds=window_s)
-        user_key, addr_key = f"user:{username.lower()}", f"addr:{remote}"
+        user_key, addr_key = f"user:{username.lower()}@{remote}", f"addr:{remote}"
         with self.uow(write=False) as unit:
             if (
                 unit.repo.count_login_failures(user_key, since) >= allowed
@@ -85,6 +74,7 @@ class Authenticator:
             ):
                 raise TooManyAttempts("Too many failed sign-ins; wait a few minutes and try again.")
             user = unit.repo.user(username)
+            user = user if user is not None and user.active else None
             # Verify against a dummy hash for unknown names, so timing does not reveal them.
             valid = password_matches(user.password_hash if user else _NO_SUCH_USER_HASH, password)
         with self.uow() as unit:
@@ -96,40 +86,54 @@ class Authenticator:
                 raise Unauthorized("Wrong username or password.", code="bad_credentials")
             unit.repo.clear_login_failures(user_key)
             unit.commit()
-        return {"token": self._serializer.dumps({"u": user.id}), "user": user_view(user)}
+        # A nonce makes every sign-in's token its own, so signing out ends only that one.
+        token = self._serializer.dumps({"u": user.id, "n": secrets.token_urlsafe(8)})
+        return {"token": token, "user": user_view(user)}
+
+    def logout(self, token: str | None) -> None:
+        """Refuse a signed-in user's token from now on, in every process."""
+        principal = self.principal(token)
+        if not principal.is_user or token is None:
+            raise Forbidden("Only a signed-in user's token can sign out.")
+        now = self.clock()
+        with self.uow() as unit:
+            unit.repo.forget_revoked_tokens(before=now)
+            unit.repo.revoke_token(token_digest(token), now + timedelta(seconds=self.max_age_s))
+            unit.repo.change_access_revision(secrets.token_urlsafe(12))
+            unit.commit()
 
     def principal(self, token: str | None) -> Principal:
         """Who a bearer token belongs to: a signed-in user or a configured device.
 
-        A valid token's principal is kept for PRINCIPAL_KEPT_S seconds, so a kiosk or clerk
-        working fast costs no lookups; an account or device removed meanwhile (by another
-        process applying a new configuration) loses its access within that time.
+        A token's principal is kept while the access revision stays the same: a sign-out, or
+        a configuration that removes a user or device or changes their centres, changes it
+        (in the database, so in every process), and the next request looks again.
         """
         if not token:
             raise Unauthorized("Sign in first: no token was given.", code="no_credentials")
         # A user's token is signed, and its signature and age are checked every time.
         user_id = self._user_id(token) if token.count(".") == 2 else None
-        now = self._monotonic()
-        known = self._known.get(token)
-        if known is not None and known[1] > now:
-            return known[0]
         with self.uow(write=False) as unit:
-            if user_id is not None:
-                principal = _user_principal(unit.repo.user_by_id(user_id))
+            revision = unit.repo.access_revision()
+            known = self._known.get(token)
+            if known is not None and known[1] == revision:
+                return known[0]
+            if user_id is None:
+                principal = _device_principal(unit.repo.device_by_token_hash(token_digest(token)))
+            elif unit.repo.token_revoked(token_digest(token)):
+                raise Unauthorized("This token signed out; sign in again.", code="bad_token")
             else:
-                principal = _device_principal(
-                    unit.repo.device_by_token_hash(hash_device_token(token))
-                )
-        self._keep(token, principal, now)
+                principal = _user_principal(unit.repo.user_by_id(user_id))
+        self._keep(token, principal, revision)
         return principal
 
-    def _keep(self, token: str, principal: Principal, now: float) -> None:
-        """Remember a token's principal for a while; forget the stale ones when many."""
+    def _keep(self, token: str, principal: Principal, revision: str) -> None:
+        """Remember a token's principal under this revision; forget the stale ones when many."""
         if len(self._known) >= PRINCIPALS_KEPT:
-            self._known = {t: k for t, k in self._known.items() if k[1] > now}
+            self._known = {t: k for t, k in self._known.items() if k[1] == revision}
             if len(self._known) >= PRINCIPALS_KEPT:
                 self._known.clear()
-        self._known[token] = (principal, now + PRINCIPAL_KEPT_S)
+        self._known[token] = (principal, revision)
 
     def _user_id(self, token: str) -> int:
         try:
@@ -142,7 +146,7 @@ class Authenticator:
 
 
 def _user_principal(user: User | None) -> Principal:
-    if user is None:
+    if user is None or not user.active:
         raise Unauthorized("This account no longer exists.", code="bad_token")
     centres = None if user.role == "admin" else frozenset(c.code for c in user.centres)
     return Principal("user", user.id, user.username, user.role, centres)

@@ -8,7 +8,7 @@ from ..adapters.orm import Centre, Counter, Device, Service, User
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..centre_config import CentreConfig, CentreEntry, UserEntry
-from .auth import hash_device_token, hash_password, password_matches
+from .auth import hash_password, password_matches, token_digest
 
 
 def apply_centre_config(config: CentreConfig, *, uow: UnitOfWorkFactory) -> None:
@@ -25,6 +25,10 @@ def apply_centre_config(config: CentreConfig, *, uow: UnitOfWorkFactory) -> None
         centres = {c.code: c for c in repo.centres()}
         for user_entry in config.user:
             _apply_user(repo, user_entry, centres)
+        # Staff left out of the file lose access (their history keeps naming them), and every
+        # process checks its tokens again: a removed device or changed centres count at once.
+        repo.deactivate_users_except([u.username for u in config.user])
+        repo.change_access_revision(secrets.token_urlsafe(12))
         unit.commit()
 
 
@@ -77,18 +81,34 @@ def _apply_devices(repo: Repository, centre: Centre, entry: CentreEntry) -> None
             device = Device(centre_id=centre.id, name=item.name)
             repo.add(device)
         device.kind = item.kind
-        device.token_hash = hash_device_token(item.token)
+        device.token_hash = token_digest(item.token)
         device.printer = item.printer
     for removed in devices.values():
-        removed.token_hash = hash_device_token(secrets.token_urlsafe(32))
+        removed.token_hash = token_digest(secrets.token_urlsafe(32))
 
 
 def _apply_user(repo: Repository, entry: UserEntry, centres: dict[str, Centre]) -> None:
     user = repo.user(entry.username)
     if user is None:
-        user = User(username=entry.username, password_hash=hash_password(entry.password))
+        user = User(username=entry.username, password_hash=_password_hash(entry, None))
         repo.add(user)
-    elif not password_matches(user.password_hash, entry.password):
-        user.password_hash = hash_password(entry.password)
+    else:
+        user.password_hash = _password_hash(entry, user.password_hash)
+    user.active = True
     user.role = entry.role
     user.centres = [centres[code] for code in entry.centres]
+
+
+def _password_hash(entry: UserEntry, stored: str | None) -> str:
+    """The hash to keep: the file's own `password_hash`, or a hash of its plain `password`.
+
+    A plain password is hashed only when it differs from the stored hash (one verification
+    per user and start); a `password_hash` costs nothing to load and keeps no plain password
+    in the file.
+    """
+    if entry.password_hash is not None:
+        return entry.password_hash
+    assert entry.password is not None  # the configuration's model requires one of the two
+    if stored is not None and password_matches(stored, entry.password):
+        return stored
+    return hash_password(entry.password)

@@ -225,3 +225,8 @@ def counter_view(counter: Counter, current: Ticket | None) -> dict[str, Any]:
         "state": counter.state,
         "ticket": ticket_view(current, None) if current else None,
     }
+
+
+def public_ticket_view(view: dict[str, Any]) -> dict[str, Any]:
+    """A ticket as anyone with its id sees it: no `priority` (it says why one is vulnerable)."""
+    return {key: value for key, value in view.items() if key != "priority"}

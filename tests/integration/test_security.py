@@ -1,0 +1,145 @@
+"""Security over the wire: signing out, revocation on open sockets, proxies, headers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import requests
+
+from tests.support.centres import PASSWORD, TEST_CONFIG, kiosk_token, make_config_file
+from tests.support.clients import CounterClient, issue, login
+from tests.support.server import ServerProcess
+
+
+def _counters(base: str, token: str) -> requests.Response:
+    return requests.get(
+        f"{base}/api/v1/centres/TST/counters",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+
+
+def test_logout_answers_204_and_the_token_is_refused_after(server):
+    token = login(server.url, "clerk1")
+    assert _counters(server.url, token).status_code == 200
+    out = requests.post(
+        f"{server.url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert out.status_code == 204
+    refused = _counters(server.url, token)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "bad_token"
+    again = requests.post(
+        f"{server.url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert again.status_code == 401
+
+
+def _without_clerk1(config: str) -> str:
+    tables = config.split("\n[[user]]")
+    return "\n[[user]]".join([tables[0]] + [t for t in tables[1:] if '"clerk1"' not in t])
+
+
+def test_a_user_removed_by_another_process_is_refused_on_an_open_socket(server, tmp_path: Path):
+    token = login(server.url, "clerk1")
+    clerk = CounterClient(server.url, token)
+    dropped = threading.Event()
+    clerk.sio.on("disconnect", dropped.set, namespace="/counter")
+    try:
+        assert clerk("open", {"centre": "TST", "counter": 1})["ok"]
+        # Another process starts with a configuration that no longer names clerk1.
+        changed = tmp_path / "changed.toml"
+        changed.write_text(_without_clerk1(TEST_CONFIG))
+        assert "clerk1" not in changed.read_text() and "clerk2" in changed.read_text()
+        other_folder = tmp_path / "other"
+        other_folder.mkdir()
+        other = ServerProcess(server.database_url, other_folder, config=changed)
+        other.start()
+        other.kill()
+        answer = clerk("call_next")
+        assert answer == {
+            "ok": False,
+            "error": {"code": "bad_token", "message": "Your access has changed; sign in again."},
+        }
+        assert dropped.wait(10)
+        assert _counters(server.url, token).status_code == 401
+    finally:
+        clerk.close()
+
+
+def _fail_logins(base: str, times: int, **headers: str) -> None:
+    for i in range(times):
+        response = requests.post(
+            f"{base}/api/v1/auth/login",
+            json={"username": f"nobody{i}", "password": "wrong password"},
+            headers=headers,
+            timeout=10,
+        )
+        assert response.status_code == 401
+
+
+def _login_status(base: str, **headers: str) -> int:
+    return requests.post(
+        f"{base}/api/v1/auth/login",
+        json={"username": "clerk1", "password": PASSWORD},
+        headers=headers,
+        timeout=10,
+    ).status_code
+
+
+def _server(tmp_path: Path, name: str, **env: str) -> ServerProcess:
+    folder = tmp_path / name
+    folder.mkdir()
+    process = ServerProcess(
+        f"sqlite:///{folder / 'q.db'}", folder, config=make_config_file(folder), env=env
+    )
+    process.start()
+    return process
+
+
+def test_a_trusted_proxy_is_believed_and_limits_count_per_client(tmp_path: Path):
+    process = _server(
+        tmp_path,
+        "trusted",
+        QUEUE_TRUSTED_PROXIES="10.0.0.0/8 127.0.0.1",
+        QUEUE_PUBLIC_URL="https://queue.example.org",
+    )
+    try:
+        _fail_logins(process.url, 20, **{"X-Forwarded-For": "203.0.113.9, 10.1.2.3"})
+        assert _login_status(process.url, **{"X-Forwarded-For": "203.0.113.9"}) == 429
+        assert _login_status(process.url, **{"X-Forwarded-For": "198.51.100.4"}) == 200
+        assert _login_status(process.url) == 200  # the proxy's own address is not locked
+        headers = requests.get(f"{process.url}/api/v1/centres", timeout=10).headers
+        assert headers["Strict-Transport-Security"].startswith("max-age=")
+    finally:
+        process.kill()
+
+
+def test_an_untrusted_forwarded_for_is_ignored(tmp_path: Path):
+    process = _server(tmp_path, "untrusted", QUEUE_TRUSTED_PROXIES="10.0.0.0/8")
+    try:
+        _fail_logins(process.url, 20, **{"X-Forwarded-For": "203.0.113.9"})
+        # The direct client (127.0.0.1) is locked out whatever address it claims.
+        assert _login_status(process.url, **{"X-Forwarded-For": "198.51.100.4"}) == 429
+        assert (
+            "Strict-Transport-Security"
+            not in requests.get(f"{process.url}/api/v1/centres", timeout=10).headers
+        )
+    finally:
+        process.kill()
+
+
+def test_api_static_and_error_answers_carry_the_security_headers(server):
+    for path in ("/api/v1/centres", "/api/v1/nothing-here", "/common/static/client.js", "/healthz"):
+        headers = requests.get(f"{server.url}{path}", timeout=10).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["Referrer-Policy"] == "no-referrer", path
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path
+        assert headers["X-Frame-Options"] == "DENY", path
+
+
+def test_the_public_ticket_does_not_say_why_someone_has_priority(server):
+    issued = issue(server.url, kiosk_token(1), "ID", priority="disability")
+    assert issued["priority"] == "disability"  # the kiosk that issued it (and staff) may see it
+    public = requests.get(f"{server.url}/api/v1/tickets/{issued['id']}", timeout=10).json()
+    assert "priority" not in public and public["number"] == issued["number"]
