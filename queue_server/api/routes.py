@@ -10,7 +10,6 @@ from ..domain.errors import InvalidValue, Malformed, Unauthorized
 from ..schemas import IssueTicketRequest, LoginRequest, validate
 from ..services import counters, tickets
 from ..services.common import Principal
-from ..services.views import public_ticket_view
 from . import bp
 
 MAX_IDEMPOTENCY_KEY = 128
@@ -112,4 +111,4 @@ def issue_ticket(centre: str) -> ResponseReturnValue:
 
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str) -> ResponseReturnValue:
-    return jsonify(public_ticket_view(tickets.get_ticket(ticket_id, uow=services().uow)))
+    return jsonify(tickets.get_ticket(ticket_id, uow=services().uow))

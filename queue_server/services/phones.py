@@ -18,7 +18,7 @@ from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.model import OPEN_STATUSES, TicketStatus
 from ..domain.routing import related_services
 from .common import Clock, require_centre, require_ticket, today
-from .views import QueueFigures, place_view, ticket_view
+from .views import QueueFigures, place_view, public_ticket_view, ticket_view
 
 Send = Callable[[str, dict[str, Any]], None]
 """Sends a ticket's view (the contract's `ticket`) to the phones following it."""
@@ -40,7 +40,9 @@ class PhoneProjection:
             ticket = require_ticket(unit.repo, public_id)
             centre = ticket.centre.code
             self._phones.setdefault(centre, Tally())[public_id] += 1
-            view = ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
+            view = public_ticket_view(
+                ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
+            )
         self._sent[public_id] = view
         return view
 
@@ -98,7 +100,7 @@ class PhoneProjection:
             if p in self._sent and self._sent[p]["status"] in OPEN_STATUSES
         ]
         for ticket in repo.tickets_by_public_id(reread):
-            views[ticket.public_id] = ticket_view(ticket, None)
+            views[ticket.public_id] = public_ticket_view(ticket_view(ticket, None))
             if ticket.public_id in places:
                 service_id, ahead = places[ticket.public_id]
                 views[ticket.public_id].update(place_view(services[service_id], ahead, figures))

@@ -29,7 +29,7 @@ from .common import (
     require_ticket,
     today,
 )
-from .views import QueueFigures, iso, service_view, ticket_view
+from .views import QueueFigures, iso, public_ticket_view, service_view, ticket_view
 
 PHONE_KEPT_FOR = timedelta(days=30)
 RECENT_CALLS = 8  # calls a hall screen lists (the contract's snapshot `recent`)
@@ -186,10 +186,12 @@ def _policy(centre: Centre) -> RankPolicy:
 
 
 def get_ticket(public_id: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
-    """A ticket as its holder sees it, with its place in the queue while it waits."""
+    """A ticket as its holder (anyone with its id) sees it, with its place while it waits."""
     with uow(write=False) as unit:
         ticket = require_ticket(unit.repo, public_id)
-        return ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
+        return public_ticket_view(
+            ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
+        )
 
 
 def read_ticket(uow: UnitOfWorkFactory, public_id: str) -> dict[str, Any]:
