@@ -21,7 +21,7 @@ from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.errors import ConfigError, Forbidden, InvalidValue
 from ..domain.outreach import contiguous_through, skew_flagged, skew_s
 from ..schemas import SyncBatch, TicketEventSnapshot, TicketSnapshot, validate
-from .auth import hash_device_token
+from .auth import token_digest
 from .common import Clock, Principal, require_access, require_centre
 from .views import iso
 
@@ -47,7 +47,7 @@ class SyncFailed(Exception):
 
 def site_centre(token: str, *, uow: UnitOfWorkFactory) -> Centre:
     """The outreach centre whose `site` device has this token, or ConfigError."""
-    digest = hash_device_token(token)
+    digest = token_digest(token)
     with uow(write=False) as unit:
         for centre in unit.repo.centres():
             devices = unit.repo.devices(centre) if centre.kind == "outreach" else []

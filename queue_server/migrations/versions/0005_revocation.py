@@ -1,7 +1,7 @@
 """Revocation: users left out of the configuration, and tokens signed out
 
 Revision ID: 0005_revocation
-Revises: 0008_feedback
+Revises: 0009_outreach
 Create Date: 2026-12-02
 
 A user left out of the configuration stays (their history names them) but is inactive; a
@@ -14,7 +14,7 @@ import queue_server.adapters.orm
 
 
 revision = "0005_revocation"
-down_revision = "0008_feedback"
+down_revision = "0009_outreach"
 branch_labels = None
 depends_on = None
 
