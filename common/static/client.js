@@ -143,3 +143,15 @@ export function h(tag, attributes = {}, ...children) {
   element.append(...children.filter((child) => child !== null && child !== undefined));
   return element;
 }
+
+/** A device page's token: given once as `?token=…`, kept in the browser, taken out of the address. */
+export function bindDevice(tokenKey) {
+  const url = new URL(window.location.href);
+  const given = url.searchParams.get("token");
+  if (given) {
+    window.localStorage.setItem(tokenKey, given);
+    url.searchParams.delete("token");
+    window.history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
+  }
+  return window.localStorage.getItem(tokenKey);
+}

@@ -1,7 +1,7 @@
 // The feedback tablet beside a counter: it asks about the visit the counter finished last,
 // once, then thanks the citizen and waits for the next. Bound to its device with ?token=….
 
-import { Catalogue, api, h } from "/common/static/client.js";
+import { Catalogue, api, bindDevice, h } from "/common/static/client.js";
 import { feedbackForm } from "./form.js";
 
 const ASK_EVERY_MS = 4000;
@@ -14,19 +14,7 @@ const tokenKey = `huduma.feedback.token:${centre}`;
 const catalogue = Catalogue.fromPage();
 const $ = (id) => document.getElementById(id);
 
-const state = { token: bindDevice(), asking: null, thanking: false, form: null };
-
-/** Keep the token given once as `?token=…` on this device, and take it out of the address. */
-function bindDevice() {
-  const url = new URL(window.location.href);
-  const given = url.searchParams.get("token");
-  if (given) {
-    window.localStorage.setItem(tokenKey, given);
-    url.searchParams.delete("token");
-    window.history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
-  }
-  return window.localStorage.getItem(tokenKey);
-}
+const state = { token: bindDevice(tokenKey), asking: null, thanking: false, form: null };
 
 function problem(key) {
   $("problem").hidden = key === null;

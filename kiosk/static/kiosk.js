@@ -1,7 +1,7 @@
 // The kiosk: categories, then services, as large buttons; a priority path; the issued
 // ticket with its QR code; back to the start when no one touches the screen for a while.
 
-import { Catalogue, api, h, liveConnection, waitMinutes } from "/common/static/client.js";
+import { Catalogue, api, bindDevice, h, liveConnection, waitMinutes } from "/common/static/client.js";
 
 const DEFAULT_LANGUAGE = "en";
 const IDLE_MS = { ticket: 15000, error: 15000, other: 30000 };
@@ -18,7 +18,7 @@ const t = (key, vars) => catalogue.t(key, vars);
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  token: bindDevice(),
+  token: bindDevice(tokenKey),
   services: [],
   category: null,
   priority: "none",
@@ -31,18 +31,6 @@ const state = {
   ref: "",
   refError: null,
 };
-
-/** Keep the token given once as `?token=…` on this device, and take it out of the address. */
-function bindDevice() {
-  const url = new URL(window.location.href);
-  const given = url.searchParams.get("token");
-  if (given) {
-    window.localStorage.setItem(tokenKey, given);
-    url.searchParams.delete("token");
-    window.history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
-  }
-  return window.localStorage.getItem(tokenKey);
-}
 
 // -- screens -------------------------------------------------------------------------------
 

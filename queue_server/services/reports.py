@@ -107,7 +107,7 @@ def centres_report(
         codes = [c.code for c in unit.repo.centres()]
     rows: list[dict[str, Any]] = []
     for code in codes:
-        _, figures = day_figures(code, days, uow=uow, now=clock())
+        _, figures = day_figures(code, days, uow=uow, now=clock(), whole_only=True)
         rows += [
             {"date": day.isoformat(), "centre": code, **totals}
             for (day, service), totals in figures.items()
@@ -117,10 +117,16 @@ def centres_report(
 
 
 def day_figures(
-    centre_code: str, days: Days, *, uow: UnitOfWorkFactory, now: datetime
+    centre_code: str,
+    days: Days,
+    *,
+    uow: UnitOfWorkFactory,
+    now: datetime,
+    whole_only: bool = False,
 ) -> tuple[Centre, dict[DayKey, dict[str, Any]]]:
-    """A centre's figures per (date, service code or ALL): closed days from their stored
-    rows (made now if missing), today's from the tickets, feedback always live."""
+    """A centre's figures per (date, service code or ALL; only ALL if `whole_only`): closed
+    days from their stored rows (made now if missing), today's from the tickets, feedback
+    always live."""
     store_closed_days(centre_code, days, uow=uow, now=now)
     with uow(write=False) as unit:
         repo = unit.repo
@@ -128,19 +134,19 @@ def day_figures(
         first_open = today(centre, now)
         figures = {
             (r.day, r.service): {k: getattr(r, k) for k in STORED}
-            for r in repo.report_days(centre.id, days)
+            for r in repo.report_days(centre.id, days, service=ALL if whole_only else None)
         }
         if days[1] >= first_open:
             live = (max(days[0], first_open), days[1])
             figures.update(_computed(repo, centre, live))
         tallies = _feedback(repo, centre, days)
-    return centre, {
-        key: {name: (totals | tallies.get(key, EMPTY).figures())[name] for name in TOTALS}
-        for key, totals in figures.items()
-    }
+    return centre, {key: _in_order(totals, tallies.get(key)) for key, totals in figures.items()}
 
 
-EMPTY = FeedbackTally()
+def _in_order(totals: dict[str, Any], tally: FeedbackTally | None) -> dict[str, Any]:
+    """A day's stored or computed totals with its feedback figures, in the contract's order."""
+    merged = totals | (tally or FeedbackTally()).figures()
+    return {name: merged[name] for name in TOTALS}
 
 
 def store_closed_days(
@@ -179,7 +185,7 @@ def _missing_days(repo: Repository, centre: Centre, days: Days, now: datetime) -
     if days[0] > last_closed:
         return []
     span = (days[0], last_closed)
-    stored = {r.day for r in repo.report_days(centre.id, span) if r.service == ALL}
+    stored = {r.day for r in repo.report_days(centre.id, span, service=ALL)}
     return [d for d in _dates(*span) if d not in stored]
 
 

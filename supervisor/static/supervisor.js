@@ -79,7 +79,6 @@ function start() {
   });
   clearInterval(state.timer);
   state.timer = setInterval(refresh, HALL_EVERY_MS);
-  loadJobs();
 }
 
 async function refresh() {
@@ -106,7 +105,7 @@ function showHall(hall) {
   renderServices();
   renderCounters();
   renderToday();
-  loadJobs();
+  loadSideLists();
 }
 
 function renderAlerts() {
@@ -251,6 +250,33 @@ async function resume(code) {
 }
 
 // -- print jobs and SMS --------------------------------------------------------------------
+
+const SIDE_LISTS_EVERY_MS = 15000;
+let sideListsAt = 0;
+
+/** Failed print jobs and SMS, and today's appointments: not every 5 s, every 15 s at most. */
+async function loadSideLists(force = false) {
+  if (!force && Date.now() - sideListsAt < SIDE_LISTS_EVERY_MS) return;
+  sideListsAt = Date.now();
+  await Promise.all([loadJobs(), loadAppointments()]);
+}
+
+async function loadAppointments() {
+  const token = state.session?.token;
+  if (!token || !state.hall) return;
+  try {
+    const date = state.hall.now.slice(0, 10); // the centre's local date
+    const booked = await api(`/centres/${encodeURIComponent(centre)}/appointments?date=${date}`, { token });
+    $("appointments-panel").hidden = false;
+    $("appointments").replaceChildren(
+      ...(booked.length
+        ? booked.map((a) => h("li", { text: `${a.start.slice(11, 16)} · ${a.service} · ${a.ref} · ${t(`appointment_${a.status}`)}` }))
+        : [h("li", { class: "none", text: t("no_appointments") })]),
+    );
+  } catch {
+    $("appointments-panel").hidden = true; // no appointments on this server
+  }
+}
 
 async function loadJobs() {
   const token = state.session?.token;
@@ -472,8 +498,8 @@ function main() {
   });
   $("jobs").addEventListener("click", async (event) => {
     const button = event.target.closest("button");
-    if (button?.dataset.retry && (await act(`/print-jobs/${button.dataset.retry}/retry`))) loadJobs();
-    if (button?.dataset.reprint && (await act(`/tickets/${encodeURIComponent(button.dataset.reprint)}/reprint`))) loadJobs();
+    if (button?.dataset.retry && (await act(`/print-jobs/${button.dataset.retry}/retry`))) loadSideLists(true);
+    if (button?.dataset.reprint && (await act(`/tickets/${encodeURIComponent(button.dataset.reprint)}/reprint`))) loadSideLists(true);
   });
   $("report-form").addEventListener("submit", showReport);
   $("csv-services").addEventListener("click", () => downloadCsv("services"));

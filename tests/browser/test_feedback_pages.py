@@ -71,6 +71,8 @@ def test_the_supervisor_watches_the_hall_pauses_a_service_and_reads_reports(
     expect(services.get_by_role("row", name="National ID card")).to_contain_text("1")
     expect(page.locator("#counters")).to_contain_text("clerk1")
     expect(page.locator("#arrivals-chart")).to_be_visible()
+    expect(page.locator("#appointments")).to_have_text("No appointments today.")
+    expect(page.locator("#jobs")).to_have_text("No failed print jobs.")
     assert page.evaluate("() => Chart.getChart('arrivals-chart').data.datasets[0].data") == [4]
     assert_accessible(page, "supervisor, live hall")
     assert_touch_targets(page, "supervisor, live hall")

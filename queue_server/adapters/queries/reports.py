@@ -85,11 +85,16 @@ class ReportQueries(Queries):
             ).where(Feedback.centre_id == centre_id, Feedback.day.between(*days))
         ).all()
 
-    def report_days(self, centre_id: int, days: tuple[date, date]) -> Sequence[ReportDay]:
-        """The stored figures of a centre's closed days within `days`."""
-        return self.session.scalars(
-            select(ReportDay).where(ReportDay.centre_id == centre_id, ReportDay.day.between(*days))
-        ).all()
+    def report_days(
+        self, centre_id: int, days: tuple[date, date], *, service: str | None = None
+    ) -> Sequence[ReportDay]:
+        """The stored figures of a centre's closed days within `days` (of one `service`)."""
+        query = select(ReportDay).where(
+            ReportDay.centre_id == centre_id, ReportDay.day.between(*days)
+        )
+        if service is not None:
+            query = query.where(ReportDay.service == service)
+        return self.session.scalars(query).all()
 
     def add_report_days(self, rows: list[dict]) -> None:
         """Store closed days' figures; a day another process stored first is kept as it is."""
