@@ -86,12 +86,22 @@ class Figures:
     service_times: list[float] = field(default_factory=list)
     tally: FeedbackTally = field(default_factory=FeedbackTally)
 
-    def add_ticket(self, *, issued: bool, status: str, fee_kes: int, wait_s: float | None) -> None:
-        """Count a ticket: issued here, how it ended (its fee if served), its wait if called."""
+    def add_ticket(
+        self,
+        *,
+        issued: bool,
+        status: str,
+        fee_kes: int,
+        wait_s: float | None,
+        sponsored: bool = False,
+    ) -> None:
+        """Count a ticket: issued here, how it ended (its fee if served, and whether a sponsor
+        paid it), its wait if called."""
         self.issued += issued
         if status == "done":
             self.served += 1
             self.fees_kes += fee_kes
+            self.fees_sponsored_kes += fee_kes if sponsored else 0
         elif status == "no_show":
             self.no_show += 1
         if wait_s is not None:

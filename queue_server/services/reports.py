@@ -131,7 +131,8 @@ def day_figures(
     with uow(write=False) as unit:
         repo = unit.repo
         centre = require_centre(repo, centre_code)
-        first_open = today(centre, now)
+        # An outreach site's tickets reach this server later, by sync: its days stay live.
+        first_open = days[0] if centre.kind == "outreach" else today(centre, now)
         figures = {
             (r.day, r.service): {k: getattr(r, k) for k in STORED}
             for r in repo.report_days(centre.id, days, service=ALL if whole_only else None)
@@ -161,7 +162,7 @@ def store_closed_days(
     with uow(write=False) as unit:
         missing = _missing_days(unit.repo, require_centre(unit.repo, centre_code), days, now)
     if not missing:
-        return 0
+        return 0  # all stored, or an outreach site (its days arrive late, by sync)
     with uow() as unit:
         repo = unit.repo
         centre = require_centre(repo, centre_code)
@@ -182,7 +183,7 @@ def store_closed_days(
 def _missing_days(repo: Repository, centre: Centre, days: Days, now: datetime) -> list[date]:
     """The closed days within `days` whose figures are not stored yet, in order."""
     last_closed = min(days[1], today(centre, now) - timedelta(days=1))
-    if days[0] > last_closed:
+    if days[0] > last_closed or centre.kind == "outreach":
         return []
     span = (days[0], last_closed)
     stored = {r.day for r in repo.report_days(centre.id, span, service=ALL)}
@@ -280,8 +281,7 @@ def centre_figures(
 ) -> dict[K, Figures]:
     """A centre's figures of `days` from its ticket history, in each group `keys` names."""
     zone = centre.timezone
-    fees = {s.id: s.fee_kes for s in centre.services}
-    service_ids = list(fees)
+    service_ids = [s.id for s in centre.services]
     between = (day_start(days[0], zone), day_end(days[1], zone))
     groups: dict[K, Figures] = defaultdict(Figures)
     for t in repo.report_tickets(centre.id, service_ids, days, between):
@@ -290,7 +290,11 @@ def centre_figures(
             groups[key].add_ticket(issued=True, status="", fee_kes=0, wait_s=wait)
         for key in keys(t.day, t.service_id):  # how it ended, where it ended (after transfers)
             groups[key].add_ticket(
-                issued=False, status=t.status, fee_kes=fees[t.service_id], wait_s=None
+                issued=False,
+                status=t.status,
+                fee_kes=t.fee_kes,
+                wait_s=None,
+                sponsored=t.paid_by == "sponsor",
             )
     for v in repo.report_visits(service_ids, between):
         if v.duration_s is not None:

@@ -392,3 +392,23 @@ def test_a_served_holder_is_invited_within_opening_hours(kiosk, clerk, deps, clo
     assert phone == "+254712345678"
     assert due.isoformat() == "2026-11-24T05:00:00+00:00"  # 08:00 the next morning
     assert "http://q.example/track/" in text and "A001" in text
+
+
+def test_a_sponsored_sites_fees_are_reported_as_sponsored_and_stay_live(deps, clock, auth, uow):
+    from tests.support.outreach import OUTREACH_CONFIG
+
+    apply_centre_config(parse_centre_config(OUTREACH_CONFIG, "test"), uow=uow)
+    boss = clerk_principal(auth, "mashinani-boss")
+    ticket = tickets.issue_ticket(boss, "KBR", "ID", **deps)
+    counters.open_counter(boss, CounterRef("KBR", 1), **deps)
+    counters.call_next(boss, CounterRef("KBR", 1), **deps)
+    counters.complete(boss, CounterRef("KBR", 1), **deps)
+    days = reports.parse_days("2026-11-23", "2026-11-23")
+    clock.advance(86400)  # the day is over, but a site's tickets may still arrive by sync
+    reports.store_yesterdays(uow=uow, clock=clock)
+    [row] = reports.services_report(boss, "KBR", days, uow=uow, clock=clock)
+    assert (row["served"], row["fees_kes"], row["fees_sponsored_kes"]) == (1, 100, 100)
+    with uow(write=False) as unit:
+        kbr = unit.repo.centre("KBR")
+        assert kbr is not None and unit.repo.report_days(kbr.id, days) == []
+    assert ticket["number"] == "A001"

@@ -25,8 +25,9 @@ class ReportQueries(Queries):
         days: tuple[date, date],
         calls: tuple[datetime, datetime],
     ) -> Sequence[Row]:
-        """(day, issued_service_id, service_id, status, issued_at, appointment_at, first_call)
-        of a centre's tickets of `days`; `calls` bounds when their calls can have happened."""
+        """(day, issued_service_id, service_id, status, issued_at, appointment_at, first_call,
+        fee_kes, paid_by) of a centre's tickets of `days`; `calls` bounds when their calls can
+        have happened."""
         first_calls = (
             select(TicketEvent.ticket_id, func.min(TicketEvent.at).label("first_call"))
             .where(
@@ -47,6 +48,8 @@ class ReportQueries(Queries):
                 Ticket.issued_at,
                 Ticket.appointment_at,
                 first_calls.c.first_call,
+                Ticket.fee_kes,
+                Ticket.paid_by,
             )
             .outerjoin(first_calls, first_calls.c.ticket_id == Ticket.id)
             .where(Ticket.centre_id == centre_id, Ticket.day.between(*days))
