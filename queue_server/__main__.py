@@ -36,6 +36,10 @@ from .services.reports import store_yesterdays  # noqa: E402
 from .services.tickets import close_past_days, list_centres  # noqa: E402
 
 SWEEP_EVERY_S = 30
+LISTEN_BACKLOG = 1024
+"""Connections the kernel queues before they are accepted. eventlet's default of 50 made a
+rush of 200 phones booking at once (bench.appointments) lose connections to resets and wait
+seconds for SYN retries."""
 PROJECT_EVERY_S = 5  # how soon a screen that missed an emit is made right again
 FOLLOW_EVERY_S = 1.0  # how soon a phone hears of a change made by another process
 EXIT_BAD_START = 2
@@ -125,7 +129,7 @@ def listen(host: str, port: int) -> socket.socket:
     port: the kernel split connections between the two and every Socket.IO session failed.
     """
     try:
-        return eventlet.listen((host, port), reuse_port=False)
+        return eventlet.listen((host, port), reuse_port=False, backlog=LISTEN_BACKLOG)
     except OSError as exc:
         raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 

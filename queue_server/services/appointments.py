@@ -258,8 +258,6 @@ def _book_once(
                 "This phone already has a booking for this service that day.",
                 code="already_booked",
             )
-        if not repo.claim_place(service, slot.start, slot.capacity):
-            raise InvalidState("That slot has just been filled.", code="slot_full")
         appointment = Appointment(
             public_id=secrets.token_urlsafe(16),
             ref=new_ref(),
@@ -279,6 +277,10 @@ def _book_once(
         repo.flush()
         _queue_booking_sms(repo, appointment, now)
         view = appointment_view(appointment)
+        # The place is claimed last: the slot's usage row stays locked (PostgreSQL) from this
+        # update to the commit, so everyone rushing for the slot waits only that long.
+        if not repo.claim_place(service, slot.start, slot.capacity):
+            raise InvalidState("That slot has just been filled.", code="slot_full")
         unit.commit()
     return view
 
