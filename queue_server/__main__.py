@@ -31,6 +31,7 @@ from .config import settings_from_env  # noqa: E402
 from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
 from .services.appointments import mark_no_shows  # noqa: E402
+from .services.days import start_new_days  # noqa: E402
 from .services.feedback import invite_feedback  # noqa: E402
 from .services.reports import store_yesterdays  # noqa: E402
 from .services.tickets import close_past_days, list_centres  # noqa: E402
@@ -169,6 +170,7 @@ def _sweep_forever(queue: QueueServices, public_url: str) -> None:
     while True:
         try:
             close_past_days(**queue.deps())
+            start_new_days(**queue.deps())  # at local midnight: counters close, screens refresh
             mark_no_shows(uow=queue.uow, clock=queue.clock)
             invite_feedback(public_url, uow=queue.uow, clock=queue.clock)
             store_yesterdays(uow=queue.uow, clock=queue.clock)

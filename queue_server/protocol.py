@@ -6,6 +6,7 @@ import base64
 
 from .domain.events import (
     CounterChanged,
+    DayStarted,
     Event,
     MoneyAskedReported,
     PrintJobQueued,
@@ -144,4 +145,6 @@ def emissions(event: Event) -> list[Emission]:
                 "given_at": event.given_at.isoformat(timespec="seconds"),
             }
             return [(SUPERVISOR_NS, MONEY_ASKED, payload, supervisor_room(event.centre))]
+        case DayStarted():
+            return [(DISPLAY_NS, SNAPSHOT, event.snapshot, centre_room(event.centre))]
     raise TypeError(f"no emission for {event!r}")

@@ -70,6 +70,8 @@ class Centre(Base):
     booking_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     checkin_early_s: Mapped[int] = mapped_column(Integer, default=3600, server_default="3600")
     checkin_late_s: Mapped[int] = mapped_column(Integer, default=900, server_default="900")
+    # The local day its counters and screens were last started for (at local midnight).
+    day: Mapped[date | None] = mapped_column(Date, default=None)
 
     # Huduma Mashinani: "outreach" for a pop-up site, run by the `parent` centre's staff.
     kind: Mapped[str] = mapped_column(String(16), default="centre", server_default="centre")

@@ -93,6 +93,14 @@ class MoneyAskedReported:
     given_at: datetime
 
 
+@dataclass(frozen=True)
+class DayStarted:
+    """A centre's local day began: its counters closed, and its hall screens start afresh."""
+
+    centre: str
+    snapshot: dict[str, object]  # the hall as a screen shows it, read after the commit
+
+
 Event = (
     TicketCalled
     | TicketIssued
@@ -102,4 +110,5 @@ Event = (
     | PrintJobQueued
     | ServiceChanged
     | MoneyAskedReported
+    | DayStarted
 )

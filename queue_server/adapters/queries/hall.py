@@ -1,16 +1,18 @@
-"""The hall screen: the day's latest calls."""
+"""The hall: the day's latest calls, and the start of a new local day."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, update
 
+from ...domain.model import AT_COUNTER_STATUSES, CounterState
 from ..orm import Centre, Counter, Service, Ticket, TicketEvent
 from .base import Queries
 
 CALL_KINDS = ("called", "recalled")
+_AT_COUNTER = [s.value for s in AT_COUNTER_STATUSES]
 
 
 class HallQueries(Queries):
@@ -52,3 +54,37 @@ class HallQueries(Queries):
                 seen.add(number)
                 calls.append((number, counter, service, at))
         return calls
+
+    def begin_day(self, centre: Centre, day: date) -> bool:
+        """Record `day` as the centre's started day; True only for the one transaction that
+        moved it on from an earlier day (a centre's first day is recorded, not started)."""
+        if centre.day is None:
+            self._set_day(centre, day, Centre.day.is_(None))
+            return False
+        return self._set_day(centre, day, Centre.day < day)
+
+    def _set_day(self, centre: Centre, day: date, guard: ColumnElement[bool]) -> bool:
+        """Set the centre's day where `guard` holds; whether it did."""
+        result = self.session.execute(
+            update(Centre)
+            .where(Centre.id == centre.id, guard)
+            .values(day=day)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+    def close_for_the_night(self, counter: Counter) -> bool:
+        """Close an open or paused counter that holds no ticket, unless a clerk changed it
+        since it was read; whether it closed."""
+        holds = (
+            select(Ticket.id)
+            .where(Ticket.counter_id == Counter.id, Ticket.status.in_(_AT_COUNTER))
+            .exists()
+        )
+        result = self.session.execute(
+            update(Counter)
+            .where(Counter.id == counter.id, Counter.state == counter.state, ~holds)
+            .values(state=CounterState.CLOSED.value)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
