@@ -1,7 +1,7 @@
 """the local day each centre's screens and counters were last started for
 
 Revision ID: 0010_centre_day
-Revises: 0008_feedback
+Revises: 0005_revocation
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0010_centre_day"
-down_revision = "0008_feedback"
+down_revision = "0005_revocation"
 branch_labels = None
 depends_on = None
 
