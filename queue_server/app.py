@@ -17,6 +17,7 @@ import track
 
 from .adapters.message_queue import check_message_queue
 from .api import bp as api_bp
+from .api.converters import DatabaseInteger
 from .api.errors import register_error_handlers
 from .api.floor import BENCH_NS, FloorNamespace
 from .api.floor import bp as floor_bp
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         check_message_queue(settings.message_queue)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.url_map.converters["int"] = DatabaseInteger  # before any route is registered
     app.json.sort_keys = False  # type: ignore[attr-defined]
     socketio.init_app(
         app,

@@ -59,7 +59,7 @@ class ServiceEntry(BaseModel):
     prefix: str = Field(pattern=r"^[A-Z]{1,3}$")
     name: Bilingual
     category: Bilingual
-    fee_kes: int = Field(default=0, ge=0)
+    fee_kes: int = Field(default=0, ge=0, le=10_000_000)
     open: bool = True
     typical_service_s: int = Field(default=300, ge=10, le=4 * 3600)
     slots: list[SlotTemplate] = Field(default_factory=list)

@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, Val
 from .domain.errors import InvalidValue, Malformed
 
 M = TypeVar("M", bound=BaseModel)
+DB_INT_MAX = 2**31 - 1
+"""The largest number a database integer column holds: larger input is a 422, never a 500."""
 
 
 class Payload(BaseModel):
@@ -95,7 +97,7 @@ class SyncEntryIn(BaseModel):
     """One entry of an outreach site's log, as uploaded."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-    seq: StrictInt = Field(ge=1, le=2**31 - 1)
+    seq: StrictInt = Field(ge=1, le=DB_INT_MAX)
     kind: str = Field(min_length=1, max_length=32)
     recorded_at: AwareDatetime
     data: dict
@@ -119,14 +121,14 @@ class TicketSnapshot(BaseModel):
     service: str = Field(min_length=1, max_length=16)
     issued_service: str = Field(min_length=1, max_length=16)
     day: date
-    sequence: StrictInt = Field(ge=1)
+    sequence: StrictInt = Field(ge=1, le=DB_INT_MAX)
     status: Literal[
         "waiting", "called", "serving", "done", "no_show", "transferred", "cancelled", "expired"
     ]
     priority: str = Field(max_length=16)
     language: Literal["en", "sw"]
-    counter: StrictInt | None = None
-    fee_kes: StrictInt = Field(ge=0)
+    counter: StrictInt | None = Field(default=None, ge=0, le=DB_INT_MAX)
+    fee_kes: StrictInt = Field(ge=0, le=DB_INT_MAX)
     paid_by: Literal["citizen", "sponsor"]
     issued_at: AwareDatetime
     rank_at: AwareDatetime
@@ -144,7 +146,7 @@ class TicketEventSnapshot(BaseModel):
     kind: str = Field(min_length=1, max_length=16)
     at: AwareDatetime
     service: str = Field(min_length=1, max_length=16)
-    counter: StrictInt | None = None
+    counter: StrictInt | None = Field(default=None, ge=0, le=DB_INT_MAX)
     user: str | None = Field(default=None, max_length=64)
-    duration_s: StrictInt | None = None
+    duration_s: StrictInt | None = Field(default=None, ge=0, le=DB_INT_MAX)
     detail: dict | None = None

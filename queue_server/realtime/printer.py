@@ -19,7 +19,7 @@ from printer.jobs import Delivery
 from ..bootstrap import services
 from ..domain.errors import DomainError, InvalidValue
 from ..protocol import PRINT_JOB, printer_room
-from ..schemas import Payload, validate
+from ..schemas import DB_INT_MAX, Payload, validate
 from ..services import printing
 from .acks import acknowledged
 
@@ -34,12 +34,12 @@ class PrinterReport(Payload):
 
 
 class JobPrinted(Payload):
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=DB_INT_MAX)
     printer: PrinterReport = PrinterReport()
 
 
 class JobFailed(Payload):
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=DB_INT_MAX)
     error: str = Field(min_length=1, max_length=500)
     permanent: bool = False
     printer: PrinterReport = PrinterReport(state="fault")

@@ -108,6 +108,11 @@ CASES = [
     ),
     ("POST", "/api/v1/auth/login", {}, {"username": ["x"], "password": "p"}, 422, "invalid_value"),
     ("POST", "/api/v1/auth/login", {}, "{", 400, "malformed"),
+    # Numbers past a database integer in a path: not found, never a 500.
+    ("GET", "/api/v1/centres/TST/counters/99999999999999999999/queues", {}, None, 404, "not_found"),
+    ("GET", "/api/v1/print-jobs/2147483648", KIOSK, None, 404, "not_found"),
+    ("POST", "/api/v1/print-jobs/99999999999999999999/retry", KIOSK, None, 404, "not_found"),
+    ("GET", "/api/v1/centres/TST/counters/2147483648/feedback", {}, None, 404, "not_found"),
 ]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import socketio
 
 from printer.agent import AgentRefused, PrintAgent
 from tests.support.centres import PASSWORD
@@ -284,3 +285,22 @@ def test_two_server_processes_never_print_a_ticket_twice(hall: Hall, tmp_path: P
         second.kill()
     assert sorted(number_of(d) for d in printer.jobs) == sorted(t["number"] for t in tickets)
     assert len(jobs) == len(printer.jobs) == len(tickets)
+
+
+def test_numbers_past_a_database_integer_in_agent_events_are_refused(hall):
+    agent = socketio.Client(reconnection=False)
+    agent.connect(
+        hall.server.url,
+        namespaces=["/printer"],
+        auth={"token": AGENT_KIOSK_TOKEN},
+        transports=["websocket"],
+    )
+    try:
+        for event, payload in (
+            ("job_printed", {"id": 2**40}),
+            ("job_failed", {"id": 2**40, "error": "jammed"}),
+        ):
+            answer = agent.call(event, payload, namespace="/printer", timeout=10)
+            assert answer["ok"] is False and answer["error"]["code"] == "invalid_value", answer
+    finally:
+        agent.disconnect()
