@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from printer.layout import format_local_time
 
-from ..adapters.orm import Appointment, Centre, LoginFailure, Service, Ticket
+from ..adapters.orm import Appointment, Centre, Service, Ticket
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import CONFLICT_ERRORS, UnitOfWorkFactory
 from ..domain.appointments import (
@@ -29,20 +29,19 @@ from ..domain.appointments import (
     require_slot,
     slots_of_day,
 )
-from ..domain.errors import Forbidden, InvalidState, InvalidValue, NotFound, TooManyAttempts
+from ..domain.errors import Forbidden, InvalidState, InvalidValue, NotFound
 from ..domain.events import Event
 from ..domain.phone import normalize_phone
 from ..domain.routing import rank_time
 from .common import Clock, Notifier, Principal, require_access, require_centre, require_service
 from .common import today as local_today
+from .lookups import note_failed_lookup, require_lookups_left
 from .messages import queue_sms
 from .tickets import LANGUAGES, _policy, add_ticket, get_ticket, read_ticket, require_issuer
 from .views import iso
 
 REMINDERS = {"day": timedelta(days=1), "2h": timedelta(hours=2)}
 """The reminders of a booking with a phone: how long before its slot each is sent."""
-LOOKUP_FAILURES_ALLOWED = 20
-LOOKUP_WINDOW = timedelta(minutes=10)
 SUPERVISORS = ("supervisor", "admin")
 
 
@@ -346,15 +345,11 @@ def appointment_view(appointment: Appointment) -> dict[str, Any]:
 
 def _lookup(repo: Repository, ref_text: str, address: str, now: datetime) -> Appointment:
     """The appointment a citizen names; failures count against their address (429 past 20)."""
-    key = f"lookup:{address}"
-    since = now - LOOKUP_WINDOW
-    if repo.count_login_failures(key, since) >= LOOKUP_FAILURES_ALLOWED:
-        raise TooManyAttempts("Too many unknown refs. Please wait a few minutes.")
+    require_lookups_left(repo, address, now)
     ref = parse_ref(ref_text)
     appointment = repo.appointment(ref) if ref else None
     if appointment is None:
-        repo.clear_login_failures(key, before=since)
-        repo.add(LoginFailure(key=key, at=now))
+        note_failed_lookup(repo, address, now)
         raise _unknown()
     return appointment
 
