@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -18,7 +20,7 @@ from queue_server.adapters.unit_of_work import UnitOfWorkFactory
 from queue_server.centre_config import parse_centre_config
 from queue_server.domain.errors import Forbidden, InvalidState, NotFound
 from queue_server.domain.events import PrintJobQueued
-from queue_server.services import counters, printing, tickets
+from queue_server.services import appointments, counters, printing, tickets
 from queue_server.services.counters import CounterRef
 from queue_server.services.setup import apply_centre_config
 from tests.services.conftest import clerk_principal
@@ -123,6 +125,18 @@ def test_a_kiosk_ticket_is_stored_with_its_print_job_and_printed_exactly(
         0,
     )
     assert print_due(deps["uow"], deps["clock"]) == []  # nothing prints twice
+
+
+def test_a_checked_in_appointment_prints_as_one(auth, deps, fake):
+    start = datetime(2026, 11, 23, 9, 15, tzinfo=ZoneInfo("Africa/Nairobi"))
+    booked = appointments.book(CENTRE, "ID", start, uow=deps["uow"], clock=deps["clock"])
+    ticket, _ = appointments.check_in(
+        auth.principal(KIOSK_1), CENTRE, booked["ref"], base_url=BASE_URL, **deps
+    )
+    assert ticket["print"]["state"] == "pending"
+    assert print_due(deps["uow"], deps["clock"]) == ["printed"]
+    lines = decode(fake.wait_for_jobs(1)[0]).lines
+    assert " APPOINTMENT / MIADI " in lines and f"Ref {booked['ref']}" in lines
 
 
 def test_only_kiosks_with_printers_get_one_job_per_ticket(auth, deps, supervisor):

@@ -61,6 +61,12 @@ name = "Huduma Centre Printing"
   name = {{ en = "National ID card", sw = "Kitambulisho cha Taifa" }}
   category = "Registration of Persons"
 
+  [[centre.service.slots]]
+  start = "08:00"
+  end = "12:00"
+  minutes = 15
+  capacity = 2
+
   [[centre.counter]]
   number = 1
   services = ["ID"]
