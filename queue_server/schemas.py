@@ -37,7 +37,13 @@ class OpenCounterRequest(Payload):
     counter: int = Field(ge=1, le=9999)
 
 
-class TransferRequest(Payload):
+class CounterActionRequest(Payload):
+    """A counter action on its current ticket; `ticket` is the number the clerk's screen shows."""
+
+    ticket: str | None = Field(default=None, min_length=1, max_length=16)
+
+
+class TransferRequest(CounterActionRequest):
     service: str = Field(min_length=1, max_length=16)
 
 

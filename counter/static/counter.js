@@ -7,6 +7,9 @@ const SESSION_KEY = "huduma.counter.session";
 const QUEUES_SETTLE_MS = 800;
 const SHORTCUTS = { n: "call_next", r: "recall", s: "start", c: "complete", a: "no_show" };
 const ENDS_TICKET = new Set(["complete", "no_show", "transfer"]);
+// Actions on the current ticket carry the number shown, so a screen that is behind (another
+// tab or screen of this counter moved on) changes nothing instead of the wrong ticket.
+const ON_TICKET = new Set(["call_next", "recall", "start", "complete", "no_show", "transfer"]);
 const SESSION_OVER = new Set(["unauthorized", "no_credentials", "bad_token", "forbidden"]);
 
 const catalogue = Catalogue.fromPage();
@@ -328,18 +331,27 @@ async function act(action) {
   if (state.busy || !state.online || !allowed(action)) return;
   const payload = action === "transfer" ? { service: $("transfer-to").value } : {};
   const before = state.counter.ticket;
+  if (ON_TICKET.has(action) && before) payload.ticket = before.number;
+  let stale = false;
   state.busy = true;
   renderActions();
   try {
     const ack = await request(state.socket, action, payload);
     if (ack.ok) applied(action, ack, before);
-    else say(ack.error.code === "queue_empty" || ack.error.code === "service_closed" ? t(ack.error.code) : ack.error.message, true);
+    else stale = refused(ack.error);
   } catch (error) {
     say(t("failed", { message: error.message }), true);
   } finally {
     state.busy = false;
     renderActions();
   }
+  if (stale) refreshCounter(); // another screen of this counter moved on: show what it did
+}
+
+/** Say why the server refused; true when the screen is behind the counter's state. */
+function refused(error) {
+  say(error.code === "queue_empty" || error.code === "service_closed" ? t(error.code) : error.message, true);
+  return error.code === "invalid_state";
 }
 
 function applied(action, ack, before) {

@@ -131,6 +131,8 @@ class Counter(Base):
     number: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="closed")
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    # Moved on by every action, only from the version read: two screens never both act.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     centre: Mapped[Centre] = relationship(back_populates="counters")
     services: Mapped[list[Service]] = relationship(
@@ -217,6 +219,7 @@ class Ticket(Base):
     rank_at: Mapped[datetime] = mapped_column(UTCDateTime)
     appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    counter_called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), default=None)

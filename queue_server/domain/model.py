@@ -101,12 +101,12 @@ COUNTER_TRANSITIONS: dict[tuple[CounterState, CounterAction], CounterState] = {
 
 
 class TicketLike(Protocol):
-    """The parts of a ticket that its transitions read and stamp."""
+    """The parts of a ticket that its rules read."""
 
+    number: str
     status: str
     called_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
+    counter_called_at: datetime | None
 
 
 def ticket_next_status(status: str, action: TicketAction) -> TicketStatus:
@@ -117,18 +117,56 @@ def ticket_next_status(status: str, action: TicketAction) -> TicketStatus:
         raise InvalidState(f"A ticket that is {status} cannot be given '{action}'.") from None
 
 
-def apply_ticket_action(ticket: TicketLike, action: TicketAction, now: datetime) -> None:
-    """Move `ticket` by `action` at `now`, stamping the times the move sets."""
-    new_status = ticket_next_status(ticket.status, action)
+def ticket_changes(ticket: TicketLike, action: TicketAction, now: datetime) -> dict[str, object]:
+    """What `action` at `now` sets on `ticket`: its new status and the times it stamps.
+
+    `called_at` is the first call: a transferred ticket called again keeps it, and the time
+    at its present counter counts from `counter_called_at`. A transfer sends the ticket back
+    to waiting, off the counter, keeping its number and rank.
+    """
+    status = ticket_next_status(ticket.status, action)
+    changes: dict[str, object] = {"status": status.value}
     if action is A.CALL:
-        ticket.called_at = now
+        changes["called_at"] = ticket.called_at or now
+        changes["counter_called_at"] = now
     elif action is A.START:
-        ticket.started_at = now
+        changes["started_at"] = now
     elif action is A.TRANSFER:
-        ticket.called_at = ticket.started_at = None
-    if new_status not in OPEN_STATUSES:
-        ticket.finished_at = now
-    ticket.status = new_status
+        changes |= {"counter_id": None, "counter_called_at": None, "started_at": None}
+    if status not in OPEN_STATUSES:
+        changes["finished_at"] = now
+    return changes
+
+
+def time_at_counter(ticket: TicketLike, now: datetime) -> float | None:
+    """Seconds the ticket has held its present counter (what service-time estimates learn)."""
+    since = ticket.counter_called_at or ticket.called_at
+    return None if since is None else (now - since).total_seconds()
+
+
+def require_seen(current: TicketLike | None, seen: str | None, *, calling: bool = False) -> None:
+    """InvalidState unless `seen`, the number the clerk's screen shows, is the counter's ticket.
+
+    No `seen`: the screen did not say, so the action applies to the present ticket. A call
+    from a counter holding nothing calls the next whatever the screen showed.
+    """
+    if seen is None or (calling and current is None):
+        return
+    if current is None or current.number != seen:
+        holds = f"holds {current.number}" if current else "holds no ticket"
+        raise InvalidState(f"This counter {holds} now, not {seen}; the screen was behind.")
+
+
+def require_transfer(from_service: str, to_service: str) -> None:
+    """A transfer goes to another service (InvalidValue for its own); it keeps number and rank."""
+    if from_service == to_service:
+        raise InvalidValue(f"The ticket is already for {to_service}.")
+
+
+def require_calling(state: str, number: int) -> None:
+    """Only an open counter calls (a paused or closed one must resume or open first)."""
+    if state != CounterState.OPEN:
+        raise InvalidState(f"Counter {number} is {state}; resume it first.")
 
 
 def counter_next_state(state: str, action: CounterAction, *, holds_ticket: bool) -> CounterState:

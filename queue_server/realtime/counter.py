@@ -11,7 +11,13 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 from ..bootstrap import services
 from ..domain.errors import DomainError, Forbidden, InvalidState
 from ..protocol import counter_room, service_room
-from ..schemas import NoFields, OpenCounterRequest, TransferRequest, validate
+from ..schemas import (
+    CounterActionRequest,
+    NoFields,
+    OpenCounterRequest,
+    TransferRequest,
+    validate,
+)
 from ..services import counters
 from ..services.common import Principal
 from .acks import acknowledged
@@ -71,33 +77,35 @@ class CounterNamespace(Namespace):
 
     @acknowledged
     def on_call_next(self, data: object = None) -> dict:
-        validate(NoFields, data)
-        return self._at_counter(counters.call_next, data)
+        body = validate(CounterActionRequest, data)
+        return self._at_counter(counters.call_next, data, seen=body.ticket)
 
     @acknowledged
     def on_recall(self, data: object = None) -> dict:
-        validate(NoFields, data)
-        return self._at_counter(counters.recall, data)
+        body = validate(CounterActionRequest, data)
+        return self._at_counter(counters.recall, data, seen=body.ticket)
 
     @acknowledged
     def on_start(self, data: object = None) -> dict:
-        validate(NoFields, data)
-        return self._at_counter(counters.start, data)
+        body = validate(CounterActionRequest, data)
+        return self._at_counter(counters.start, data, seen=body.ticket)
 
     @acknowledged
     def on_complete(self, data: object = None) -> dict:
-        validate(NoFields, data)
-        return self._at_counter(counters.complete, data)
+        body = validate(CounterActionRequest, data)
+        return self._at_counter(counters.complete, data, seen=body.ticket)
 
     @acknowledged
     def on_no_show(self, data: object = None) -> dict:
-        validate(NoFields, data)
-        return self._at_counter(counters.no_show, data)
+        body = validate(CounterActionRequest, data)
+        return self._at_counter(counters.no_show, data, seen=body.ticket)
 
     @acknowledged
     def on_transfer(self, data: object = None) -> dict:
         body = validate(TransferRequest, data)
-        return self._at_counter(counters.transfer, data, service_code=body.service)
+        return self._at_counter(
+            counters.transfer, data, service_code=body.service, seen=body.ticket
+        )
 
     @acknowledged
     def on_pause(self, data: object = None) -> dict:

@@ -1,5 +1,11 @@
 """Use cases of a clerk at a counter: open, call next, recall, start, complete, no-show,
-transfer, pause, resume and close."""
+transfer, pause, resume and close.
+
+Each is one short transaction of guarded writes: the counter's version moves on only from
+the version read, and a ticket moves only from the status and counter read, so a second
+screen acting at the same moment gets `invalid_state` and changes nothing. `seen` is the
+ticket number the clerk's screen shows; when it is not the counter's ticket, nothing changes.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +18,17 @@ from zoneinfo import ZoneInfo
 from ..adapters.orm import Centre, Counter, Ticket, TicketEvent
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import CONFLICT_ERRORS, SqlUnitOfWork, UnitOfWorkFactory
-from ..domain.errors import Forbidden, InvalidState, InvalidValue, QueueEmpty
+from ..domain.errors import Forbidden, InvalidState, QueueEmpty
 from ..domain.events import CounterChanged, Event, TicketCalled, TicketChanged
 from ..domain.model import (
     CounterAction,
-    CounterState,
     TicketAction,
-    TicketStatus,
-    apply_ticket_action,
     counter_next_state,
-    ticket_next_status,
+    require_calling,
+    require_seen,
+    require_transfer,
+    ticket_changes,
+    time_at_counter,
 )
 from .common import (
     Clock,
@@ -41,6 +48,8 @@ from .views import QueueFigures, counter_view, ticket_view
 CLAIM_ROUNDS = 5
 CANDIDATES_PER_ROUND = 10
 
+Result = dict[str, Any]
+
 
 @dataclass(frozen=True)
 class CounterRef:
@@ -48,6 +57,12 @@ class CounterRef:
 
     centre: str
     number: int
+
+
+def _lost_race(counter: Counter) -> InvalidState:
+    return InvalidState(
+        f"Counter {counter.number} changed at the same moment elsewhere; nothing was done."
+    )
 
 
 @dataclass
@@ -65,12 +80,23 @@ class _AtCounter:
     def repo(self) -> Repository:
         return self.unit.repo
 
-    def current(self) -> Ticket:
-        """The counter's ticket, or InvalidState when it holds none."""
+    def current(self, seen: str | None, *, calling: bool = False) -> Ticket | None:
+        """The counter's ticket, checked against the one the clerk's screen shows."""
         ticket = self.repo.current_ticket(self.counter)
+        require_seen(ticket, seen, calling=calling)
+        return ticket
+
+    def held(self, seen: str | None) -> Ticket:
+        """The counter's ticket, or InvalidState when it holds none."""
+        ticket = self.current(seen)
         if ticket is None:
             raise InvalidState(f"Counter {self.counter.number} has no current ticket.")
         return ticket
+
+    def move(self, ticket: Ticket, action: TicketAction, **extra: object) -> None:
+        """Apply `action` by a guarded update, or InvalidState if the ticket moved meanwhile."""
+        if not self.repo.move_ticket(ticket, ticket_changes(ticket, action, self.now) | extra):
+            raise _lost_race(self.counter)
 
     def record(self, ticket: Ticket, kind: str, duration_s: float | None = None) -> None:
         """Add to the ticket's history (what reports and estimates are made from)."""
@@ -101,25 +127,24 @@ class _AtCounter:
             )
         )
 
-    def finish(self, ticket: Ticket, action: TicketAction) -> None:
+    def finish(self, ticket: Ticket, action: TicketAction, **extra: object) -> None:
         """End the ticket's time at this counter by `action` (complete, no-show, transfer)."""
-        occupied_s = (self.now - ticket.called_at).total_seconds() if ticket.called_at else None
-        apply_ticket_action(ticket, action, self.now)
         if action in (TicketAction.COMPLETE, TicketAction.TRANSFER):
-            self.record(ticket, "served", occupied_s)
+            self.record(ticket, "served", time_at_counter(ticket, self.now))
         self.record(ticket, action.value)
+        self.move(ticket, action, **extra)
         self.ticket_changed(ticket)
 
 
 def _counter_action(
     principal: Principal,
     ref: CounterRef,
-    act: Callable[[_AtCounter], dict[str, Any]],
+    act: Callable[[_AtCounter], Result],
     *,
     uow: UnitOfWorkFactory,
     notifier: Notifier,
     clock: Clock,
-) -> dict[str, Any]:
+) -> Result:
     """Run `act` at the counter in one transaction; publish its events after the commit."""
     if not principal.is_user:
         raise Forbidden("Only a signed-in member of staff can work at a counter.")
@@ -128,32 +153,31 @@ def _counter_action(
         require_access(principal, centre)
         counter = require_counter(unit.repo, centre, ref.number)
         now = clock()
-        at = _AtCounter(
-            unit, principal, centre, counter, now, expire_past_days(unit.repo, centre, now)
-        )
-        result = act(at)
         try:
+            if not unit.repo.take_counter(counter):
+                raise _lost_race(counter)
+            expired = expire_past_days(unit.repo, centre, now)
+            at = _AtCounter(unit, principal, centre, counter, now, expired)
+            result = act(at)
             unit.commit()
-        except CONFLICT_ERRORS:
-            raise InvalidState(
-                f"Counter {counter.number} changed at the same moment elsewhere; try again."
-            ) from None
+        except CONFLICT_ERRORS:  # e.g. the one-ticket-per-counter index: rolled back
+            raise _lost_race(counter) from None
     notifier.publish(at.events)
     return result
 
 
-def _ok_ticket(at: _AtCounter, ticket: Ticket) -> dict[str, Any]:
+def _ok_ticket(ticket: Ticket) -> Result:
     return {"ticket": ticket_view(ticket, None)}
 
 
-def _ok_counter(at: _AtCounter) -> dict[str, Any]:
+def _ok_counter(at: _AtCounter) -> Result:
     return {"counter": counter_view(at.counter, at.repo.current_ticket(at.counter))}
 
 
-def open_counter(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
+def open_counter(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> Result:
     """Sign in at a counter: a closed counter opens; an open or paused one keeps its state."""
 
-    def act(at: _AtCounter) -> dict[str, Any]:
+    def act(at: _AtCounter) -> Result:
         _move_counter(at, CounterAction.OPEN)
         at.counter.clerk_id = at.principal.id
         return _ok_counter(at)
@@ -161,18 +185,16 @@ def open_counter(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) ->
     return _counter_action(principal, ref, act, **deps)
 
 
-def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
+def call_next(
+    principal: Principal, ref: CounterRef, seen: str | None = None, **deps: Unpack[Deps]
+) -> Result:
     """Finish the current ticket as done and call the next by the call order."""
 
-    def act(at: _AtCounter) -> dict[str, Any]:
-        if at.counter.state != CounterState.OPEN:
-            raise InvalidState(
-                f"Counter {at.counter.number} is {at.counter.state}; resume it first."
-            )
-        current = at.repo.current_ticket(at.counter)
+    def act(at: _AtCounter) -> Result:
+        require_calling(at.counter.state, at.counter.number)
+        current = at.current(seen, calling=True)
         if current is not None:
             at.finish(current, TicketAction.COMPLETE)
-            at.repo.flush()
         ticket = _claim_next(at)
         if ticket is None:
             raise QueueEmpty(f"No one is waiting for counter {at.counter.number}'s services.")
@@ -180,24 +202,25 @@ def call_next(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> di
         at.events.append(_called_event(at, ticket, recall=False))
         at.ticket_changed(ticket)
         at.counter_changed(ticket)
-        return _ok_ticket(at, ticket)
+        return _ok_ticket(ticket)
 
     return _counter_action(principal, ref, act, **deps)
 
 
 def _claim_next(at: _AtCounter) -> Ticket | None:
-    """Claim the first waiting ticket no other counter took first (atomic in the database)."""
+    """Claim the first waiting ticket no other counter took first (a guarded update)."""
     service_ids = [s.id for s in at.counter.services]
-    called = ticket_next_status(TicketStatus.WAITING, TicketAction.CALL)
-    values = {"status": called.value, "called_at": at.now, "counter_id": at.counter.id}
     day = today(at.centre, at.now)
     for _ in range(CLAIM_ROUNDS):
         candidates = at.repo.waiting_in_order(at.centre, service_ids, day, CANDIDATES_PER_ROUND)
         if not candidates:
             return None
         for ticket_id in candidates:
-            ticket = at.repo.claim_ticket(ticket_id, values)
-            if ticket is not None:
+            ticket = at.repo.ticket_by_id(ticket_id)
+            if ticket is None:
+                continue
+            changes = ticket_changes(ticket, TicketAction.CALL, at.now)
+            if at.repo.move_ticket(ticket, changes | {"counter_id": at.counter.id}):
                 return ticket
     raise InvalidState("Other counters are calling at this very moment; try again.")
 
@@ -214,42 +237,48 @@ def _called_event(at: _AtCounter, ticket: Ticket, *, recall: bool) -> TicketCall
     )
 
 
-def recall(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
+def recall(
+    principal: Principal, ref: CounterRef, seen: str | None = None, **deps: Unpack[Deps]
+) -> Result:
     """Announce the current (called) ticket again."""
 
-    def act(at: _AtCounter) -> dict[str, Any]:
-        ticket = at.current()
-        apply_ticket_action(ticket, TicketAction.RECALL, at.now)
+    def act(at: _AtCounter) -> Result:
+        ticket = at.held(seen)
+        at.move(ticket, TicketAction.RECALL)
         at.record(ticket, "recalled")
         at.events.append(_called_event(at, ticket, recall=True))
-        return _ok_ticket(at, ticket)
+        return _ok_ticket(ticket)
 
     return _counter_action(principal, ref, act, **deps)
 
 
-def start(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
+def start(
+    principal: Principal, ref: CounterRef, seen: str | None = None, **deps: Unpack[Deps]
+) -> Result:
     """The called citizen has arrived at the counter: serving."""
 
-    def act(at: _AtCounter) -> dict[str, Any]:
-        ticket = at.current()
-        apply_ticket_action(ticket, TicketAction.START, at.now)
+    def act(at: _AtCounter) -> Result:
+        ticket = at.held(seen)
+        at.move(ticket, TicketAction.START)
         at.record(ticket, "started")
         at.ticket_changed(ticket)
         at.counter_changed(ticket)
-        return _ok_ticket(at, ticket)
+        return _ok_ticket(ticket)
 
     return _counter_action(principal, ref, act, **deps)
 
 
-def _finishing(action: TicketAction) -> Callable[..., dict[str, Any]]:
+def _finishing(action: TicketAction) -> Callable[..., Result]:
     """A use case that ends the current ticket by `action` (complete or no-show)."""
 
-    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
-        def act(at: _AtCounter) -> dict[str, Any]:
-            ticket = at.current()
+    def use_case(
+        principal: Principal, ref: CounterRef, seen: str | None = None, **deps: Unpack[Deps]
+    ) -> Result:
+        def act(at: _AtCounter) -> Result:
+            ticket = at.held(seen)
             at.finish(ticket, action)
             at.counter_changed(None)
-            return _ok_ticket(at, ticket)
+            return _ok_ticket(ticket)
 
         return _counter_action(principal, ref, act, **deps)
 
@@ -262,20 +291,20 @@ no_show = _finishing(TicketAction.NO_SHOW)
 
 
 def transfer(
-    principal: Principal, ref: CounterRef, service_code: str, **deps: Unpack[Deps]
-) -> dict[str, Any]:
+    principal: Principal,
+    ref: CounterRef,
+    service_code: str,
+    seen: str | None = None,
+    **deps: Unpack[Deps],
+) -> Result:
     """Send the current ticket to another service's queue, keeping its number and rank."""
 
-    def act(at: _AtCounter) -> dict[str, Any]:
-        ticket = at.current()
+    def act(at: _AtCounter) -> Result:
+        ticket = at.held(seen)
         target = require_service(at.centre, service_code)
-        if target.id == ticket.service_id:
-            raise InvalidValue(f"Ticket {ticket.number} is already for {target.code}.")
+        require_transfer(ticket.service.code, target.code)
         require_open(target)
-        at.finish(ticket, TicketAction.TRANSFER)
-        ticket.service = target
-        ticket.counter_id = None
-        at.repo.flush()
+        at.finish(ticket, TicketAction.TRANSFER, service_id=target.id)
         at.counter_changed(None)
         return {"ticket": ticket.public_id}
 
@@ -283,11 +312,11 @@ def transfer(
     return {"ticket": read_ticket(deps["uow"], moved["ticket"])}  # its new place, after commit
 
 
-def _moving_counter(action: CounterAction) -> Callable[..., dict[str, Any]]:
+def _moving_counter(action: CounterAction) -> Callable[..., Result]:
     """A use case that moves the counter by `action` (pause, resume, close)."""
 
-    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> dict[str, Any]:
-        def act(at: _AtCounter) -> dict[str, Any]:
+    def use_case(principal: Principal, ref: CounterRef, **deps: Unpack[Deps]) -> Result:
+        def act(at: _AtCounter) -> Result:
             _move_counter(at, action)
             return _ok_counter(at)
 
@@ -302,7 +331,7 @@ def _move_counter(at: _AtCounter, action: CounterAction) -> None:
     current = at.repo.current_ticket(at.counter)
     at.counter.state = counter_next_state(
         at.counter.state, action, holds_ticket=current is not None
-    ).value
+    ).value  # the counter's row is this transaction's since its version moved on
     at.counter_changed(current)
 
 

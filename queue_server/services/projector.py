@@ -89,7 +89,7 @@ class Projector:
         self.projections = projections
         self.spawn = spawn
         self.breathe = breathe  # lets other clients be served between two centres
-        self.pending: dict[str, None] = {}  # centres in the order they were asked for
+        self.pending: dict[str, None] = {}  # centres to project, each once
         self.running = False
 
     def request(self, centres: Iterable[str]) -> None:
@@ -104,8 +104,7 @@ class Projector:
         try:
             while self.pending:
                 self.breathe()
-                centre = next(iter(self.pending))
-                del self.pending[centre]
+                centre, _ = self.pending.popitem()
                 self.project(centre)
         finally:
             self.running = False

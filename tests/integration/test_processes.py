@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from tests.integration.test_counter_screens import race_on_counter_1
 from tests.support.centres import kiosk_token, make_config_file
 from tests.support.clients import CounterClient, DisplayClient, issue, login
 from tests.support.databases import database_url, require_redis
@@ -104,3 +105,8 @@ def test_kiosks_and_counters_spread_over_processes_never_duplicate(two_servers):
     assert len(issued) == 80 and max(numbers.values()) == 1
     assert sorted(int(n[1:]) for n in numbers) == list(range(1, 81))
     assert len(called) == len(set(called)) == 80
+
+
+def test_two_screens_of_one_counter_on_two_processes_never_act_twice(two_servers):
+    a, b = two_servers
+    race_on_counter_1([a.url, b.url], a.database_url)

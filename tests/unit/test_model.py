@@ -17,10 +17,14 @@ from queue_server.domain.model import (
     Priority,
     TicketAction,
     TicketStatus,
-    apply_ticket_action,
     counter_next_state,
     parse_priority,
+    require_calling,
+    require_seen,
+    require_transfer,
+    ticket_changes,
     ticket_next_status,
+    time_at_counter,
 )
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -41,8 +45,16 @@ EXPECTED = {
 }
 
 
-def make_ticket(status: str = "waiting") -> SimpleNamespace:
-    return SimpleNamespace(status=status, called_at=None, started_at=None, finished_at=None)
+def make_ticket(status: str = "waiting", number: str = "A001") -> SimpleNamespace:
+    return SimpleNamespace(
+        number=number,
+        status=status,
+        called_at=None,
+        counter_called_at=None,
+        started_at=None,
+        finished_at=None,
+        counter_id=None,
+    )
 
 
 @pytest.mark.parametrize("status", list(TicketStatus))
@@ -66,34 +78,76 @@ def test_finished_tickets_accept_nothing():
         assert not [a for (s, a) in TICKET_TRANSITIONS if s == status]
 
 
+def moved(ticket: SimpleNamespace, action: TicketAction, now: datetime) -> SimpleNamespace:
+    """The ticket after `action`, as a guarded update would leave it."""
+    return SimpleNamespace(**{**vars(ticket), **ticket_changes(ticket, action, now)})
+
+
 def test_call_start_and_complete_stamp_their_times():
-    ticket = make_ticket()
-    apply_ticket_action(ticket, TicketAction.CALL, NOW)
-    assert (ticket.status, ticket.called_at, ticket.finished_at) == ("called", NOW, None)
+    ticket = moved(make_ticket(), TicketAction.CALL, NOW)
+    assert (ticket.status, ticket.called_at, ticket.counter_called_at) == ("called", NOW, NOW)
     later = NOW.replace(minute=5)
-    apply_ticket_action(ticket, TicketAction.START, later)
+    ticket = moved(ticket, TicketAction.START, later)
     assert (ticket.status, ticket.started_at) == ("serving", later)
-    apply_ticket_action(ticket, TicketAction.COMPLETE, later.replace(minute=9))
-    assert (ticket.status, ticket.finished_at) == ("done", later.replace(minute=9))
+    done = moved(ticket, TicketAction.COMPLETE, later.replace(minute=9))
+    assert (done.status, done.finished_at) == ("done", later.replace(minute=9))
+    assert time_at_counter(ticket, later.replace(minute=9)) == 540
 
 
-def test_transfer_returns_the_ticket_to_waiting_with_no_counter_times():
+def test_transfer_keeps_the_first_call_and_leaves_the_counter():
     ticket = make_ticket("serving")
-    ticket.called_at = ticket.started_at = NOW
-    apply_ticket_action(ticket, TicketAction.TRANSFER, NOW)
-    assert (ticket.status, ticket.called_at, ticket.started_at, ticket.finished_at) == (
+    ticket.called_at = ticket.counter_called_at = ticket.started_at = NOW
+    ticket.counter_id = 3
+    later = NOW.replace(minute=20)
+    sent = moved(ticket, TicketAction.TRANSFER, later)
+    assert (sent.status, sent.called_at, sent.started_at, sent.finished_at) == (
         "waiting",
-        None,
+        NOW,
         None,
         None,
     )
+    assert (sent.counter_id, sent.counter_called_at) == (None, None)
+    again = moved(sent, TicketAction.CALL, later.replace(minute=30))
+    assert (again.called_at, again.counter_called_at) == (NOW, later.replace(minute=30))
+    assert time_at_counter(again, later.replace(minute=34)) == 240  # not since the first call
 
 
 def test_an_invalid_action_changes_nothing():
-    ticket = make_ticket("done")
     with pytest.raises(InvalidState):
-        apply_ticket_action(ticket, TicketAction.CALL, NOW)
-    assert ticket.status == "done" and ticket.called_at is None
+        ticket_changes(make_ticket("done"), TicketAction.CALL, NOW)
+
+
+@pytest.mark.parametrize(
+    ("holds", "seen", "calling", "allowed"),
+    [
+        ("A004", None, False, True),  # the screen did not say: the present ticket
+        ("A004", "A004", False, True),
+        ("A004", "A003", False, False),  # the screen was behind: another screen moved on
+        (None, "A004", False, False),
+        (None, "A004", True, True),  # a counter holding nothing calls the next
+        ("A005", "A004", True, False),  # never finish a ticket the clerk did not see
+    ],
+)
+def test_an_action_applies_only_to_the_ticket_the_clerk_sees(holds, seen, calling, allowed):
+    current = None if holds is None else make_ticket("called", number=holds)
+    if allowed:
+        require_seen(current, seen, calling=calling)
+    else:
+        with pytest.raises(InvalidState):
+            require_seen(current, seen, calling=calling)
+
+
+def test_a_transfer_goes_to_another_service():
+    require_transfer("ID", "KRA")
+    with pytest.raises(InvalidValue):
+        require_transfer("ID", "ID")
+
+
+def test_only_an_open_counter_calls():
+    require_calling("open", 1)
+    for state in ("paused", "closed"):
+        with pytest.raises(InvalidState):
+            require_calling(state, 1)
 
 
 def test_unknown_status_is_invalid_state():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..orm import (
     Centre,
@@ -92,6 +93,25 @@ class CentreQueries(Queries):
             .unique()
             .one_or_none()
         )
+
+    def take_counter(self, counter: Counter, changes: dict[str, object] | None = None) -> bool:
+        """Move the counter's version on from the one read (with `changes`), or False.
+
+        On PostgreSQL the row stays locked to the end of the transaction, so a second screen's
+        action waits, then finds the version moved and changes nothing.
+        """
+        values = {"version": counter.version + 1, **(changes or {})}
+        result = self.session.execute(
+            update(Counter)
+            .where(Counter.id == counter.id, Counter.version == counter.version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        for key, value in values.items():
+            set_committed_value(counter, key, value)
+        return True
 
     def device_by_token_hash(self, token_hash: str) -> Device | None:
         """The device whose token hashes to `token_hash`."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import TextClause, and_, func, or_, select, text, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...domain.model import AT_COUNTER_STATUSES, OPEN_STATUSES, TicketStatus
 from ..orm import (
@@ -76,17 +77,31 @@ class TicketQueries(Queries):
             .limit(limit)
         ).all()
 
-    def claim_ticket(self, ticket_id: int, values: dict) -> Ticket | None:
-        """Move a ticket out of `waiting` only if it still waits; None if another took it."""
+    def move_ticket(self, ticket: Ticket, changes: Mapping[str, object]) -> bool:
+        """Apply `changes` only if the ticket is still as read (its status and counter).
+
+        False when another screen, counter or process changed it first: nothing is written.
+        """
+        at_counter = (
+            Ticket.counter_id.is_(None)
+            if ticket.counter_id is None
+            else Ticket.counter_id == ticket.counter_id
+        )
         result = self.session.execute(
             update(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING.value)
-            .values(**values)
+            .where(Ticket.id == ticket.id, Ticket.status == ticket.status, at_counter)
+            .values(**changes)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        return self.session.get(Ticket, ticket_id, populate_existing=True)
+            return False
+        for key, value in changes.items():
+            set_committed_value(ticket, key, value)
+        return True
+
+    def ticket_by_id(self, ticket_id: int) -> Ticket | None:
+        """The ticket with this internal id (from the call order's candidates)."""
+        return self.session.get(Ticket, ticket_id)
 
     def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
         """How many of today's waiting tickets of these services come before `ticket`."""
