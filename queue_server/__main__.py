@@ -30,6 +30,7 @@ from .bootstrap import QueueServices  # noqa: E402
 from .config import settings_from_env  # noqa: E402
 from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
+from .nodelay import NoDelayListener  # noqa: E402
 from .services.appointments import mark_no_shows  # noqa: E402
 from .services.days import start_new_days  # noqa: E402
 from .services.feedback import invite_feedback  # noqa: E402
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             sync_to=args.sync_to,
         )
         app = create_app(settings)
-        listener = listen(settings.host, settings.port)
+        listener = NoDelayListener(listen(settings.host, settings.port))
     except (ConfigError, DatabaseUnavailable, MessageQueueUnavailable, ValueError, OSError) as exc:
         print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return EXIT_BAD_START
