@@ -35,6 +35,8 @@ HALL_DISPLAYS = 1000
 HALL = "C03"
 ISSUE_MAX_S = 15.0
 CALLS, CALL_RATE = 300, 5.0  # 400 clerks calling every 80 s: thrice a busy centre's pace
+BUSY_CALL_RATE = 20.0  # issue 10's target load: 20 calls/s from the 400 clerks, 200 displays
+ONE_CLERK, ONE_CLERK_CALLS = "C09", 200  # one clerk calling in turn, no screen open
 HALL_CALLS, HALL_CALL_RATE = 30, 1.0
 DISPLAY_KIND = "display"  # bench.swarm.WireDisplay: light enough not to be the bottleneck
 HEADER = ("measure", "load", "p50", "p99", "rate or value")
@@ -165,8 +167,8 @@ def displays(centres: list[str], per_centre: int) -> list[dict]:
 
 
 def calls(clerk_swarm: Swarm, total: int, rate: float, event: str = "call_next") -> dict:
-    """call_next (or the bare `floor` event) from every worker at `rate` in all; merged
-    latencies, sends and errors."""
+    """call_next (or the bare `floor` event) from every worker at `rate` in all (0: each
+    clerk in turn, after the last acknowledgement); merged latencies, sends and errors."""
     share = len(clerk_swarm.workers)
     # Each worker keeps its own pace; their starts are staggered so that the calls of all
     # of them arrive evenly spaced, not `share` at the same instant.
@@ -177,7 +179,7 @@ def calls(clerk_swarm: Swarm, total: int, rate: float, event: str = "call_next")
                 "total": total // share,
                 "rate": rate / share,
                 "event": event,
-                "offset": index / rate,
+                "offset": index / rate if rate else 0.0,
             }
             for index in range(share)
         ]
@@ -237,26 +239,31 @@ def counter_phase(
         server.url, "clerk", clerks(server.url, codes, range(1, COUNTERS + 1)), workers, floor=True
     )
     swarms = [hall, desks]
-    floor = calls(desks, CALLS, CALL_RATE, event="floor")
+    floor = calls(desks, CALLS, BUSY_CALL_RATE, event="floor")
     figures.latency(
         "bare acknowledged event (floor)",
         f"{desks.connected} clerks + {hall.connected} displays",
         floor["latencies"],
         f"{len(floor['latencies']) / floor['elapsed']:.1f} events/s" + error_note(floor["errors"]),
     )
-    call_rows(figures, server, desks, [hall], len(codes))
+    call_rows(figures, server, desks, [hall], len(codes), BUSY_CALL_RATE)
     swarms.append(
         Swarm(server.url, DISPLAY_KIND, displays(codes, MORE_DISPLAYS_PER_CENTRE), workers)
     )
-    call_rows(figures, server, desks, swarms[::2], len(codes))
+    call_rows(figures, server, desks, swarms[::2], len(codes), CALL_RATE)
     return swarms
 
 
 def call_rows(
-    figures: Figures, server: BenchServer, desks: Swarm, halls: list[Swarm], centres: int
+    figures: Figures,
+    server: BenchServer,
+    desks: Swarm,
+    halls: list[Swarm],
+    centres: int,
+    rate: float,
 ) -> None:
     """Paced call_next from the clerks: its latency and its delivery to every display."""
-    result, cpu_s = timed_calls(server, desks, CALLS, CALL_RATE)
+    result, cpu_s = timed_calls(server, desks, CALLS, rate)
     settle()
     heard: list[float] = []
     expected = 0
@@ -274,13 +281,32 @@ def call_rows(
         where,
         result["latencies"],
         f"{len(result['latencies']) / result['elapsed']:.1f} calls/s, "
-        f"server CPU {cpu_s * 1000:.0f} ms/call" + error_note(result["errors"]),
+        f"server CPU {cpu_s * 1000:.1f} ms/call" + error_note(result["errors"]),
     )
     figures.latency(
         "call → display (ticket_called)",
         f"{total_sockets(server)} sockets open, {screens} displays",
         heard,
         f"{len(heard)} of {expected} heard",
+    )
+
+
+def one_clerk(figures: Figures, server: BenchServer, config: dict) -> None:
+    """One clerk calling in turn with no screen open: the cost of a call itself."""
+    counter = config["centre"][0]["counter"][0]
+    token = kiosk_tokens(config, ONE_CLERK)[-1]
+    path = f"/api/v1/centres/{ONE_CLERK}/tickets"
+    services = (counter["services"][0],)
+    load([KioskRun(server.url, path, token, services, ONE_CLERK_CALLS, 60.0, 201)])
+    clerk = [{"centre": ONE_CLERK, "token": login(server.url, f"clerk-{ONE_CLERK}"), "counter": 1}]
+    with swarm(server.url, "clerk", clerk, 1) as desk:
+        result, cpu_s = timed_calls(server, desk, ONE_CLERK_CALLS, 0)
+    figures.latency(
+        "call_next acknowledged",
+        "one clerk calling in turn, no screen open",
+        result["latencies"],
+        f"{len(result['latencies']) / result['elapsed']:.0f} calls/s, "
+        f"server CPU {cpu_s * 1000:.1f} ms/call" + error_note(result["errors"]),
     )
 
 
@@ -338,6 +364,7 @@ def single_server(figures: Figures, kind: str, workdir: Path, workers: int) -> N
         server = BenchServer(url, workdir / "single", config_file, {"QUEUE_BENCH_FLOOR": "1"})
         with running(server):
             issuance(figures, server, config)
+            one_clerk(figures, server, config)
             stock_tickets(server.url, config, codes, per_counter=3)
             swarms = counter_phase(figures, server, codes, workers)
             try:

@@ -92,7 +92,8 @@ class Swarm:
 
     def calls(self, total: int, rate: float, event: str = "call_next", offset: float = 0.0) -> dict:
         """`total` events (call_next, or the bare `floor`) spread over the clerks at `rate` per
-        second, the first after `offset` seconds; latencies and errors."""
+        second, the first after `offset` seconds; latencies and errors. A rate of 0 sends each
+        after the previous one's acknowledgement, as one clerk calling in turn."""
         namespace = "/bench" if event == "floor" else "/counter"
         latencies: list[float] = []
         sent: list[tuple[str, str, int, float]] = []
@@ -114,8 +115,11 @@ class Swarm:
                 errors[code] = errors.get(code, 0) + 1
 
         for index in range(total):
-            eventlet.sleep(max(0.0, start + offset + index / rate - time.monotonic()))
             client, entry = self.clients[index % len(self.clients)]
+            if rate <= 0:
+                call(client, entry)
+                continue
+            eventlet.sleep(max(0.0, start + offset + index / rate - time.monotonic()))
             pool.spawn_n(call, client, entry)
         pool.waitall()
         elapsed = time.monotonic() - start

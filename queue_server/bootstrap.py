@@ -18,6 +18,9 @@ from .services.common import Clock, Deps, Notifier
 from .services.phones import PhoneProjection
 from .services.projector import ProjectingNotifier, Projection, Projector, QueueProjection
 
+PROJECTION_GATHER_S = 0.05
+"""Screens' queue figures follow a change within this (plus the reading), gathering bursts."""
+
 
 def system_clock() -> datetime:
     """The present, in UTC."""
@@ -72,7 +75,10 @@ def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_cloc
     phones = PhoneProjection(uow, clock, phone_sender(socketio))
     projections: list[Projection] = [QueueProjection(uow, clock, emitter), phones]
     projector = Projector(
-        projections, spawn=socketio.start_background_task, breathe=lambda: socketio.sleep(0)
+        projections,
+        spawn=socketio.start_background_task,
+        sleep=socketio.sleep,
+        gather_s=PROJECTION_GATHER_S,
     )
     return QueueServices(
         settings=settings,

@@ -76,19 +76,22 @@ def queue_figures(
 class Projector:
     """Runs the projections for the centres that changed, in one background task at a time.
 
-    Requests that arrive while a pass runs are gathered and served by the next pass, so a
-    burst of calls in one centre costs one reading of its figures, not one per call.
+    A pass starts `gather_s` after the first request and serves every centre asked for until
+    it ends, so a burst of calls in one centre (a clerk calling in quick turns, counters
+    calling together) costs one reading of its figures, not one per call.
     """
 
     def __init__(
         self,
         projections: list[Projection],
         spawn: Spawn,
-        breathe: Callable[[], object] = lambda: None,
+        sleep: Callable[[float], object] = lambda seconds: None,
+        gather_s: float = 0.0,
     ) -> None:
         self.projections = projections
         self.spawn = spawn
-        self.breathe = breathe  # lets other clients be served between two centres
+        self.sleep = sleep  # the server's cooperative sleep: others are served meanwhile
+        self.gather_s = gather_s  # how long a pass waits for more commits before reading
         self.pending: dict[str, None] = {}  # centres to project, each once
         self.running = False
 
@@ -102,8 +105,9 @@ class Projector:
     def _drain(self) -> None:
         """Project every pending centre, including those asked for meanwhile."""
         try:
+            self.sleep(self.gather_s)
             while self.pending:
-                self.breathe()
+                self.sleep(0)
                 centre, _ = self.pending.popitem()
                 self.project(centre)
         finally:

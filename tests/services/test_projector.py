@@ -54,7 +54,10 @@ def test_the_projector_gathers_requests_made_while_it_runs():
         def project(self, centre: str) -> None:
             raise RuntimeError("a projection's bug never stops the others")
 
-    projector = Projector([Failing(), Noting()], spawn=later.append)
+    slept: list[float] = []
+    projector = Projector(
+        [Failing(), Noting()], spawn=later.append, sleep=slept.append, gather_s=0.05
+    )
     projector.request(["A", "B", "A"])
     projector.request(["B"])
     assert len(later) == 1  # one background pass at a time
@@ -62,3 +65,4 @@ def test_the_projector_gathers_requests_made_while_it_runs():
     # Each centre once for the first requests, then once more for those made meanwhile.
     assert len(ran) == 3 and set(ran) == {"A", "B"}
     assert not projector.running and not projector.pending
+    assert slept[0] == 0.05  # a pass first gathers the commits of the next moments

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 
 class Queries:
@@ -23,3 +28,24 @@ class Queries:
         """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
         dialect = self.session.get_bind().dialect.name
         return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+    def _update_as_read(
+        self, row: Any, guards: list[ColumnElement[bool]], changes: Mapping[str, object]
+    ) -> bool:
+        """UPDATE `row` with `changes` only where `guards` (what was read) still hold.
+
+        On success the loaded object takes the new values too; False when another
+        transaction changed the row first (nothing is written).
+        """
+        model = type(row)
+        result = self.session.execute(
+            update(model)
+            .where(model.id == row.id, *guards)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        for key, value in changes.items():
+            set_committed_value(row, key, value)
+        return True

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..orm import (
     Centre,
@@ -94,24 +93,14 @@ class CentreQueries(Queries):
             .one_or_none()
         )
 
-    def take_counter(self, counter: Counter, changes: dict[str, object] | None = None) -> bool:
-        """Move the counter's version on from the one read (with `changes`), or False.
+    def take_counter(self, counter: Counter) -> bool:
+        """Move the counter's version on from the one read, or False if it moved already.
 
         On PostgreSQL the row stays locked to the end of the transaction, so a second screen's
         action waits, then finds the version moved and changes nothing.
         """
-        values = {"version": counter.version + 1, **(changes or {})}
-        result = self.session.execute(
-            update(Counter)
-            .where(Counter.id == counter.id, Counter.version == counter.version)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            return False
-        for key, value in values.items():
-            set_committed_value(counter, key, value)
-        return True
+        moved = {"version": counter.version + 1}
+        return self._update_as_read(counter, [Counter.version == counter.version], moved)
 
     def device_by_token_hash(self, token_hash: str) -> Device | None:
         """The device whose token hashes to `token_hash`."""

@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from sqlalchemy import TextClause, and_, func, or_, select, text, update
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ...domain.model import AT_COUNTER_STATUSES, OPEN_STATUSES, TicketStatus
 from ..orm import (
@@ -87,17 +86,7 @@ class TicketQueries(Queries):
             if ticket.counter_id is None
             else Ticket.counter_id == ticket.counter_id
         )
-        result = self.session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket.id, Ticket.status == ticket.status, at_counter)
-            .values(**changes)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            return False
-        for key, value in changes.items():
-            set_committed_value(ticket, key, value)
-        return True
+        return self._update_as_read(ticket, [Ticket.status == ticket.status, at_counter], changes)
 
     def ticket_by_id(self, ticket_id: int) -> Ticket | None:
         """The ticket with this internal id (from the call order's candidates)."""
