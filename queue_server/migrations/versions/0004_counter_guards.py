@@ -1,7 +1,7 @@
 """counter version and the time a ticket's present counter called it
 
 Revision ID: 0004_counter_guards
-Revises: 0005_revocation
+Revises: 0010_centre_day
 Create Date: 2026-12-02
 
 Every counter action first moves the counter's version on, only from the version it read
@@ -16,7 +16,7 @@ from alembic import op
 from queue_server.adapters.orm import UTCDateTime
 
 revision = "0004_counter_guards"
-down_revision = "0005_revocation"
+down_revision = "0010_centre_day"
 branch_labels = None
 depends_on = None
 
