@@ -156,3 +156,20 @@ class TicketEventSnapshot(BaseModel):
     user: str | None = Field(default=None, max_length=64)
     duration_s: StrictInt | None = Field(default=None, ge=0, le=DB_INT_MAX)
     detail: dict | None = None
+
+
+class FeedbackSnapshot(BaseModel):
+    """A citizen's feedback answer as an outreach site logged it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    ticket: str = Field(min_length=8, max_length=32)
+    service: str = Field(min_length=1, max_length=16)
+    counter: StrictInt | None = None
+    user: str | None = Field(default=None, max_length=64)
+    day: date
+    rating: StrictInt = Field(ge=1, le=5)
+    wait_ok: bool | None = None
+    fee: Literal["official", "more", "no_fee"] | None = None
+    asked_for_money: Literal["yes", "no", "rather_not_say"] | None = None
+    comment: str | None = Field(default=None, max_length=500)
+    given_at: AwareDatetime

@@ -468,6 +468,7 @@ class Feedback(Base):
     asked_for_money: Mapped[str | None] = mapped_column(String(16), default=None)
     comment: Mapped[str | None] = mapped_column(String(500), default=None)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sync_pending: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class ReportDay(Base):

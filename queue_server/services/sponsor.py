@@ -23,7 +23,8 @@ def sponsor_report(
     clock: Clock,
 ) -> dict[str, Any]:
     """Tickets served per service from `first` to `last` (default: the event's days) and
-    the fees the sponsor covered; `total_kes` counts only fees paid by the sponsor."""
+    the fees the sponsor covered (each ticket's fee; the services report's
+    `fees_sponsored_kes`)."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
         require_supervisor(principal, centre)

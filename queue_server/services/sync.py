@@ -20,7 +20,13 @@ from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.errors import ConfigError, Forbidden, InvalidValue
 from ..domain.outreach import contiguous_through, skew_flagged, skew_s
-from ..schemas import SyncBatch, TicketEventSnapshot, TicketSnapshot, validate
+from ..schemas import (
+    FeedbackSnapshot,
+    SyncBatch,
+    TicketEventSnapshot,
+    TicketSnapshot,
+    validate,
+)
 from .auth import token_digest
 from .common import Clock, Principal, require_access, require_centre
 from .views import iso
@@ -158,7 +164,7 @@ class _SiteRecords:
     centre: Centre
     services: dict[str, Service] = field(init=False)
     counters: dict[int, Counter] = field(init=False)
-    users: dict[str, int] = field(default_factory=dict[str, Any])
+    users: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.services = {s.code: s for s in self.centre.services}
@@ -176,6 +182,12 @@ class _SiteRecords:
     def counter_id(self, number: int | None) -> int | None:
         counter = self.counters.get(number) if number is not None else None
         return counter.id if counter else None
+
+    def user_id(self, username: str | None) -> int | None:
+        """The id of a member of staff known here, by username (None if not known here)."""
+        if username and username not in self.users:
+            self.users.update(self.repo.user_ids([username]))
+        return self.users.get(username) if username else None
 
     def ticket(self, public_id: str) -> Ticket | None:
         ticket = self.repo.ticket_row(public_id)
@@ -220,8 +232,6 @@ def _apply_ticket_event(site: _SiteRecords, data: dict[str, Any]) -> None:
     ticket = site.ticket(snap.ticket)
     if ticket is None:
         raise InvalidValue("An event names a ticket not sent before it.", code="unknown_ticket")
-    if snap.user and snap.user not in site.users:
-        site.users.update(site.repo.user_ids([snap.user]))
     site.repo.add(
         TicketEvent(
             ticket_id=ticket.id,
@@ -229,16 +239,41 @@ def _apply_ticket_event(site: _SiteRecords, data: dict[str, Any]) -> None:
             at=snap.at,
             service_id=site.service(snap.service).id,
             counter_id=site.counter_id(snap.counter),
-            user_id=site.users.get(snap.user) if snap.user else None,
+            user_id=site.user_id(snap.user),
             duration_s=snap.duration_s,
             detail=snap.detail,
         )
     )
 
 
+def _apply_feedback(site: _SiteRecords, data: dict[str, Any]) -> None:
+    """Add a citizen's answer about a visit at the site (once per ticket, as there)."""
+    snap = validate(FeedbackSnapshot, data)
+    ticket = site.ticket(snap.ticket)
+    if ticket is None:
+        raise InvalidValue("Feedback names a ticket not sent before it.", code="unknown_ticket")
+    site.repo.add_feedback(
+        {
+            "ticket_id": ticket.id,
+            "centre_id": site.centre.id,
+            "service_id": site.service(snap.service).id,
+            "counter_id": site.counter_id(snap.counter),
+            "user_id": site.user_id(snap.user),
+            "day": snap.day,
+            "rating": snap.rating,
+            "wait_ok": snap.wait_ok,
+            "fee": snap.fee,
+            "asked_for_money": snap.asked_for_money,
+            "comment": snap.comment,
+            "given_at": snap.given_at,
+        }
+    )
+
+
 APPLIERS: dict[str, Callable[[_SiteRecords, dict[str, Any]], None]] = {
     "ticket": _apply_ticket,
     "ticket_event": _apply_ticket_event,
+    "feedback": _apply_feedback,
 }
 """How each kind of entry is applied; a programme whose records go home adds its kind here."""
 

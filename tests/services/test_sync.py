@@ -187,3 +187,37 @@ def test_the_sites_of_a_centre_are_listed_with_their_last_upload(central, clock)
     sites = sync.outreach_sites(clerk_principal(auth, "mashinani-boss"), uow=central)
     assert [s["centre"] for s in sites] == ["KBR", "LKN"]
     assert sites[0]["sponsor"] == "Mombasa Cement" and sites[0]["last_upload_at"] is None
+
+
+def test_the_services_report_at_the_centre_equals_the_sites_after_the_day_closed(
+    site, central, notifier
+):
+    from datetime import date
+
+    from queue_server.services import feedback, reports
+
+    issued = a_day_at_the_site(site, notifier)
+    deps = {"uow": site["uow"], "notifier": notifier, "clock": site["clock"]}
+    served = [t for t in views(site["uow"], [t["id"] for t in issued]) if t["status"] == "done"]
+    for rating, ticket in enumerate(served, start=1):
+        answer = feedback.Answer(rating=min(rating, 5), fee="no_fee", asked_for_money="no")
+        feedback.give_feedback(ticket["id"], answer, **deps)
+    site["clock"].advance(24 * 3600)  # the day is over: its figures can be stored
+    entries = site_batch(site)["entries"]
+    assert {"ticket", "ticket_event", "feedback"} <= {e["kind"] for e in entries}
+    auth = Authenticator(central, site["clock"], 3600)
+    boss = clerk_principal(auth, "mashinani-boss")
+    days = (date(2026, 11, 23), date(2026, 11, 23))
+
+    def report(uow: UnitOfWorkFactory) -> list[dict]:
+        return reports.services_report(boss, "KBR", days, uow=uow, clock=site["clock"])
+
+    principal = auth.principal(SITE_TOKEN)
+    half = {"sent_at": site["clock"]().isoformat(), "entries": entries[: len(entries) // 2]}
+    sync.receive_batch(principal, "KBR", half, uow=central, clock=site["clock"])
+    assert report(central) != report(site["uow"])  # read for the closed day, incomplete
+    sync.receive_batch(principal, "KBR", site_batch(site), uow=central, clock=site["clock"])
+    rows = report(central)
+    assert rows == report(site["uow"])
+    assert sum(r["fees_sponsored_kes"] for r in rows) == sum(r["fees_kes"] for r in rows) > 0
+    assert sum(r["feedback"] for r in rows) == len(served)

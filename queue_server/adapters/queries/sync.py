@@ -9,7 +9,17 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import aliased
 
 from ...domain.model import AT_COUNTER_STATUSES
-from ..orm import Centre, Counter, Service, SyncEntry, SyncState, Ticket, TicketEvent, User
+from ..orm import (
+    Centre,
+    Counter,
+    Feedback,
+    Service,
+    SyncEntry,
+    SyncState,
+    Ticket,
+    TicketEvent,
+    User,
+)
 from .base import Queries
 
 _AT_COUNTER = {s.value for s in AT_COUNTER_STATUSES}
@@ -31,6 +41,8 @@ class SyncQueries(Queries):
             events = self._pending_events(centre_id)
             entries = [("ticket", t, _latest(t)) for t in tickets]
             entries += [("ticket_event", e, _parse(e["at"])) for e in events]
+            answers = self._pending_feedback(centre_id)
+            entries += [("feedback", a, _parse(a["given_at"])) for a in answers]
             if not entries:
                 continue
             last = self.claim_log_numbers(centre_id, len(entries))
@@ -50,6 +62,7 @@ class SyncQueries(Queries):
             )
             self._clear_marks(Ticket, [t.pop("_row") for t in tickets])
             self._clear_marks(TicketEvent, [e.pop("_row") for e in events])
+            self._clear_marks(Feedback, [a.pop("_row") for a in answers])
             written += len(entries)
         return written
 
@@ -97,7 +110,38 @@ class SyncQueries(Queries):
             for e, public_id, service, counter, username in rows
         ]
 
-    def _clear_marks(self, model: type[Ticket] | type[TicketEvent], ids: list[int]) -> None:
+    def _pending_feedback(self, centre_id: int) -> list[dict]:
+        """The centre's marked feedback answers, in the order they were given."""
+        rows = self.session.execute(
+            select(Feedback, Ticket.public_id, Service.code, Counter.number, User.username)
+            .join(Ticket, Ticket.id == Feedback.ticket_id)
+            .join(Service, Service.id == Feedback.service_id)
+            .outerjoin(Counter, Counter.id == Feedback.counter_id)
+            .outerjoin(User, User.id == Feedback.user_id)
+            .where(Feedback.centre_id == centre_id, Feedback.sync_pending.is_(True))
+            .order_by(Feedback.id)
+        ).all()
+        return [
+            {
+                "_row": f.id,
+                "ticket": public_id,
+                "service": service,
+                "counter": counter,
+                "user": username,
+                "day": f.day.isoformat(),
+                "rating": f.rating,
+                "wait_ok": f.wait_ok,
+                "fee": f.fee,
+                "asked_for_money": f.asked_for_money,
+                "comment": f.comment,
+                "given_at": f.given_at.isoformat(),
+            }
+            for f, public_id, service, counter, username in rows
+        ]
+
+    def _clear_marks(
+        self, model: type[Ticket] | type[TicketEvent] | type[Feedback], ids: list[int]
+    ) -> None:
         """Unmark rows now in the log (setting the column itself, so `onupdate` keeps out)."""
         if ids:
             self.session.execute(
@@ -231,8 +275,8 @@ class SponsorQueries(Queries):
     def served_fees(
         self, centre: Centre, first: date, last: date, paid_by: str
     ) -> dict[int, tuple[int, int]]:
-        """Per service id: tickets served (done) on these local days, and the sum of their
-        fees paid by `paid_by`."""
+        """Per service id (where the visit ended): tickets served (done) on these local days,
+        and the sum of those tickets' fees paid by `paid_by`."""
         paid = case((Ticket.paid_by == paid_by, Ticket.fee_kes), else_=0)
         rows = self.session.execute(
             select(Ticket.service_id, func.count(), func.coalesce(func.sum(paid), 0))

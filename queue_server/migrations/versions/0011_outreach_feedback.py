@@ -1,0 +1,26 @@
+"""feedback given at an outreach site is marked for its sync log
+
+Revision ID: 0011_outreach_feedback
+Revises: 0010_centre_day
+Create Date: 2026-12-02
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0011_outreach_feedback"
+down_revision = "0010_centre_day"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "feedback",
+        sa.Column("sync_pending", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_column("feedback", "sync_pending")
