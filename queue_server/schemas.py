@@ -164,7 +164,7 @@ class FeedbackSnapshot(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     ticket: str = Field(min_length=8, max_length=32)
     service: str = Field(min_length=1, max_length=16)
-    counter: StrictInt | None = None
+    counter: StrictInt | None = Field(default=None, ge=0, le=DB_INT_MAX)
     user: str | None = Field(default=None, max_length=64)
     day: date
     rating: StrictInt = Field(ge=1, le=5)
