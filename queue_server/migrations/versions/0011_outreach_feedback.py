@@ -1,7 +1,7 @@
 """feedback given at an outreach site is marked for its sync log
 
 Revision ID: 0011_outreach_feedback
-Revises: 0010_centre_day
+Revises: 0004_counter_guards
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0011_outreach_feedback"
-down_revision = "0010_centre_day"
+down_revision = "0004_counter_guards"
 branch_labels = None
 depends_on = None
 
