@@ -67,10 +67,14 @@ class PhoneProjection:
         followed = set(self._phones.get(centre, ()))
         if not followed:
             return
+        # A phone connecting while this pass reads is sent a newer view than this pass's:
+        # a view is sent only over the one it was read against.
+        read_over = {public_id: self._sent.get(public_id) for public_id in followed}
         with self.uow(write=False) as unit:
             views = self._views(unit.repo, require_centre(unit.repo, centre), followed)
         for public_id, view in views.items():
-            if public_id in self._sent and self._sent[public_id] != view:
+            last = self._sent.get(public_id)
+            if last is not None and last is read_over[public_id] and last != view:
                 self._sent[public_id] = view
                 self.send(public_id, view)
 

@@ -124,3 +124,26 @@ def test_the_last_phone_leaving_stops_the_following(kiosk, clerk, deps, projecti
     counters.call_next(clerk, C1, **deps)
     projection.project("TST")
     assert phones.sent == []
+
+
+def test_a_pass_never_sends_a_view_older_than_one_a_phone_got_meanwhile(
+    kiosk, clerk, deps, projection, phones, monkeypatch
+):
+    issue(kiosk, deps)
+    issue(kiosk, deps)
+    mine = issue(kiosk, deps)
+    projection.follow(mine["id"])  # ahead 2
+    counters.open_counter(clerk, C1, **deps)
+    counters.call_next(clerk, C1, **deps)
+    read = projection._views
+
+    def read_then_a_call_and_a_new_phone(*args):
+        views = read(*args)  # ahead 1, read before the second call
+        assert views[mine["id"]]["ahead"] == 1
+        counters.call_next(clerk, C1, **deps)
+        projection.follow(mine["id"])  # this phone is sent ahead 0 at once
+        return views
+
+    monkeypatch.setattr(projection, "_views", read_then_a_call_and_a_new_phone)
+    projection.project("TST")
+    assert phones.sent == []
