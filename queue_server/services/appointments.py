@@ -37,7 +37,7 @@ from .common import Clock, Notifier, Principal, require_access, require_centre, 
 from .common import today as local_today
 from .lookups import note_failed_lookup, require_lookups_left
 from .messages import queue_sms
-from .tickets import LANGUAGES, _policy, add_ticket, get_ticket, read_ticket, require_issuer
+from .tickets import LANGUAGES, _policy, add_ticket, read_ticket, require_issuer
 from .views import iso
 
 REMINDERS = {"day": timedelta(days=1), "2h": timedelta(hours=2)}
@@ -450,7 +450,7 @@ def _check_in_once(
         if appointment is None or appointment.centre_id != centre.id:
             raise _unknown()
         if appointment.ticket is not None:
-            return get_ticket(appointment.ticket.public_id, uow=uow), [], False
+            return read_ticket(uow, appointment.ticket.public_id), [], False
         if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW):
             raise InvalidState(f"This booking is {appointment.status}.")
         now = clock()

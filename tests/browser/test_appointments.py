@@ -177,6 +177,7 @@ def test_kiosk_checks_in_a_ref_typed_on_its_keypad(
     page.keyboard.press("Enter")
     expect(page.locator("#ticket-number")).to_have_text("K001")
     expect(page.locator("#ticket-appointment")).to_have_text(f"Miadi {booked['ref']}")
+    expect(page.locator("#ticket-priority")).to_be_hidden()
 
 
 def test_the_counter_page_lists_todays_appointments(
