@@ -23,11 +23,13 @@ from .adapters.central import HttpCentralServer  # noqa: E402
 from .adapters.database import DatabaseUnavailable  # noqa: E402
 from .adapters.message_queue import MessageQueueUnavailable  # noqa: E402
 from .adapters.print_worker import PrintWorker, WakingNotifier  # noqa: E402
+from .adapters.sms import AfricasTalking  # noqa: E402
+from .adapters.sms_worker import SmsWorker  # noqa: E402
 from .adapters.sync_worker import SyncWorker  # noqa: E402
 from .api.outreach import SITE as OUTREACH_SITE  # noqa: E402
 from .app import DEMO_CONFIG, create_app  # noqa: E402
 from .bootstrap import QueueServices  # noqa: E402
-from .config import settings_from_env  # noqa: E402
+from .config import Settings, settings_from_env  # noqa: E402
 from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
 from .nodelay import NoDelayListener  # noqa: E402
@@ -105,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             site, central, queue.uow, queue.clock, retry_max_s=settings.sync_retry_max_s
         )
         socketio.start_background_task(uploader.run_forever)
+    socketio.start_background_task(
+        SmsWorker(queue.uow, queue.clock, _sms_gateway(settings)).run_forever
+    )
     if settings.demo:
         print_demo(settings.host, port)
     signal.signal(signal.SIGTERM, _stop)
@@ -141,6 +146,15 @@ def sync_command(argv: list[str]) -> int:
     from .sync_files import run_sync_command
 
     return run_sync_command(argv)
+
+
+def _sms_gateway(settings: Settings) -> AfricasTalking | None:
+    """The SMS gateway the settings name, or None: messages are then kept as held."""
+    if not settings.sms_url:
+        return None
+    return AfricasTalking(
+        settings.sms_url, settings.sms_username, settings.sms_api_key, settings.sms_sender
+    )
 
 
 def _stop(signum: int, frame: object) -> None:

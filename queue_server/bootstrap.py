@@ -15,6 +15,7 @@ from .config import Settings
 from .metrics import CountingNotifier, Metrics
 from .services.auth import Authenticator
 from .services.common import Clock, Deps, Notifier
+from .services.messages import NearTurnProjection
 from .services.phones import PhoneProjection
 from .services.projector import ProjectingNotifier, Projection, Projector, QueueProjection
 
@@ -74,6 +75,7 @@ def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_cloc
     emitter = SocketIONotifier(socketio)
     phones = PhoneProjection(uow, clock, phone_sender(socketio))
     projections: list[Projection] = [QueueProjection(uow, clock, emitter), phones]
+    projections.append(NearTurnProjection(uow, clock))  # ticket_near SMS as queues move
     projector = Projector(
         projections,
         spawn=socketio.start_background_task,

@@ -40,6 +40,11 @@ class Settings:
     site_token: str | None = None  # QUEUE_SITE_TOKEN, --site-token
     sync_to: str | None = None  # QUEUE_SYNC_TO, --sync-to
     sync_retry_max_s: float = 60.0  # QUEUE_SYNC_RETRY_MAX_S: the longest wait between tries
+    sms_url: str | None = None  # QUEUE_SMS_URL: the gateway's messaging endpoint; unset: held
+    sms_username: str = ""
+    sms_api_key: str = ""
+    sms_sender: str | None = None
+    sms_callback_key: str | None = None  # QUEUE_SMS_CALLBACK_KEY: delivery reports' ?key=
 
     @property
     def database(self) -> str:
@@ -60,6 +65,11 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         "QUEUE_PUBLIC_URL": "public_url",
         "QUEUE_SITE_TOKEN": "site_token",
         "QUEUE_SYNC_TO": "sync_to",
+        "QUEUE_SMS_URL": "sms_url",
+        "QUEUE_SMS_USERNAME": "sms_username",
+        "QUEUE_SMS_API_KEY": "sms_api_key",
+        "QUEUE_SMS_SENDER": "sms_sender",
+        "QUEUE_SMS_CALLBACK_KEY": "sms_callback_key",
     }
     for name, attr in simple.items():
         if env.get(name):

@@ -30,6 +30,7 @@ class IssueTicketRequest(Payload):
     priority: Literal["none", "elderly", "disability", "expectant"] = "none"
     language: Literal["en", "sw"] = "en"
     phone: str | None = Field(default=None, max_length=32)
+    consent: bool = False
 
 
 class OpenCounterRequest(Payload):

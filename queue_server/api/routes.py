@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from ..bootstrap import services
 from ..domain.errors import InvalidValue, Malformed, Unauthorized
+from ..domain.phone import consented_phone
 from ..schemas import IssueTicketRequest, LoginRequest, validate
 from ..services import counters, tickets
 from ..services.common import Principal
@@ -100,7 +101,7 @@ def issue_ticket(centre: str) -> ResponseReturnValue:
         body.service,
         priority=body.priority,
         language=body.language,
-        phone=body.phone,
+        phone=consented_phone(body.phone, body.consent),
         idempotency_key=key,
         base_url=s.settings.public_url or request.host_url,
         **s.deps(),

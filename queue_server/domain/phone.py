@@ -17,6 +17,18 @@ def normalize_phone(text: str) -> str:
     return f"+254{match.group(1)}"
 
 
+def consented_phone(text: str | None, consent: bool | None) -> str | None:
+    """A phone number given with consent, as E.164; None without one; InvalidValue else."""
+    if text is None:
+        return None
+    if consent is not True:
+        raise InvalidValue(
+            "A phone number is taken only with consent: send consent: true.",
+            code="consent_required",
+        )
+    return normalize_phone(text)
+
+
 def mask_phone(e164: str) -> str:
-    """A phone number safe for screens and logs: +2547******78."""
-    return e164[:5] + "*" * (len(e164) - 7) + e164[-2:]
+    """A phone number safe for screens and logs, as the contract shows it: +2547*****678."""
+    return e164[:5] + "*" * (len(e164) - 8) + e164[-3:]

@@ -86,6 +86,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
 }
 
+CONSENT_TEXT = {
+    "en": "I agree that Huduma may keep this phone number to send me SMS about this visit "
+    "only. It is deleted within 30 days.",
+    "sw": "Nakubali Huduma ihifadhi nambari hii ya simu ili kunitumia SMS kuhusu ziara hii "
+    "pekee. Itafutwa ndani ya siku 30.",
+}
+"""What a citizen agrees to by ticking the consent box, shown in the kiosk's language."""
+
+
+def consent_record(language: str) -> dict[str, str]:
+    """What is kept with a phone number: the consent text in both languages, and which was shown."""
+    return {**CONSENT_TEXT, "shown": "sw" if language == "sw" else "en"}
+
+
 LIFETIME = {
     "ticket_near": timedelta(hours=2),
     "ticket_called": timedelta(minutes=15),

@@ -30,6 +30,7 @@ from ..domain.model import (
     ticket_changes,
     time_at_counter,
 )
+from . import messages
 from .common import (
     Clock,
     Deps,
@@ -199,6 +200,7 @@ def call_next(
         if ticket is None:
             raise QueueEmpty(f"No one is waiting for counter {at.counter.number}'s services.")
         at.record(ticket, "called")
+        messages.sms_ticket_called(at.repo, ticket, at.counter.number, at.now)
         at.events.append(_called_event(at, ticket, recall=False))
         at.ticket_changed(ticket)
         at.counter_changed(ticket)

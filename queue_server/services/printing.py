@@ -24,13 +24,21 @@ from ..domain.errors import Forbidden, InvalidState, NotFound
 from ..domain.events import Event, PrintJobQueued
 from ..domain.model import OPEN_STATUSES
 from ..protocol import print_job_payload
-from .common import Clock, Notifier, Principal, require_access, require_centre, require_ticket
+from .common import (
+    SUPERVISORS,
+    Clock,
+    Notifier,
+    Principal,
+    require_access,
+    require_centre,
+    require_supervisor,
+    require_ticket,
+)
 from .views import QueueFigures, iso, ticket_view
 
 PENDING, PRINTING, PRINTED, FAILED = "pending", "printing", "printed", "failed"
 PAPER_WIDTH_MM: PaperWidth = 80
 LEASE = timedelta(seconds=60)  # far longer than a status query and a send, each 3 s at most
-SUPERVISORS = ("supervisor", "admin")
 
 Deliver = Callable[[str, bytes], Delivery]
 """Print already-rendered bytes on the printer a URL names, and say how it went."""
@@ -414,7 +422,7 @@ def reprint_ticket(
     with uow() as unit:
         repo = unit.repo
         ticket = require_ticket(repo, public_id)
-        _require_supervisor(principal, ticket.centre)
+        require_supervisor(principal, ticket.centre)
         if ticket.status not in {s.value for s in OPEN_STATUSES}:
             raise InvalidState("Only an open ticket can be printed again.", code="ticket_closed")
         device = _printing_kiosk(repo, ticket, kiosk)
@@ -437,7 +445,7 @@ def retry_print_job(
     with uow() as unit:
         repo = unit.repo
         job = _require_job(repo, job_id)
-        _require_supervisor(principal, job.ticket.centre)
+        require_supervisor(principal, job.ticket.centre)
         values = {"state": PENDING, "attempts": 0, "next_try_at": now, "last_error": None}
         if not repo.finish_print_job(job_id, FAILED, values):
             raise InvalidState("Only a failed print job can be retried.", code="not_failed")
@@ -454,13 +462,6 @@ def _require_job(repo: Repository, job_id: int) -> PrintJob:
     if job is None:
         raise NotFound("There is no such print job.", code="unknown_print_job")
     return job
-
-
-def _require_supervisor(principal: Principal, centre: Centre) -> None:
-    """Forbidden unless a supervisor or administrator of this centre acts."""
-    if not principal.is_user or principal.role not in SUPERVISORS:
-        raise Forbidden("Only a supervisor or an administrator can do this.")
-    require_access(principal, centre)
 
 
 def _readable_device(principal: Principal, centre: Centre) -> int | None:

@@ -17,6 +17,7 @@ from ..domain.numbering import format_number
 from ..domain.outreach import fee_payer
 from ..domain.phone import normalize_phone
 from ..domain.routing import RankPolicy, rank_time
+from ..domain.sms import consent_record
 from . import printing
 from .common import (
     Clock,
@@ -121,6 +122,7 @@ def _issue_once(
                 language=language,
                 phone=phone,
                 phone_consent_at=now if phone else None,
+                phone_consent_text=consent_record(language) if phone else None,
                 rank_at=rank_time(now, priority, _policy(centre)),
                 idempotency_key=idempotency_key,
             )

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
-from ..orm import Centre, SmsMessage
+from ..orm import Centre, SmsMessage, Ticket
 from .base import Queries
 
 HELD, QUEUED = "held", "queued"
+
+
+def _untaken(now: datetime) -> ColumnElement[bool]:
+    """A queued message no worker holds now (never taken, or its worker's lease ran out)."""
+    return (SmsMessage.status == QUEUED) & or_(
+        SmsMessage.lease_until.is_(None), SmsMessage.lease_until < now
+    )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """A message to send now."""
+    return _untaken(now) & (SmsMessage.next_try_at <= now) & (SmsMessage.expires_at > now)
 
 
 class MessageQueries(Queries):
@@ -61,4 +74,118 @@ class MessageQueries(Queries):
             .where(SmsMessage.centre_id == centre.id)
             .order_by(SmsMessage.id.desc())
             .limit(limit)
+        ).all()
+
+    def sms_work_due(self, now: datetime) -> bool:
+        """Whether a message is due now, or one has expired unsent."""
+        late = _untaken(now) & (SmsMessage.expires_at <= now)
+        return bool(self.session.scalar(select(exists().where(_due(now) | late))))
+
+    def expire_late_sms(self, now: datetime) -> int:
+        """Give up the queued messages past their usefulness; how many."""
+        result = self.session.execute(
+            update(SmsMessage)
+            .where(_untaken(now), SmsMessage.expires_at <= now)
+            .values(status="expired", lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+    def due_sms_id(self, now: datetime) -> int | None:
+        """The first message due now that no other worker has locked (SKIP LOCKED on PostgreSQL).
+
+        SQLite ignores the row lock; there a writing transaction holds the whole database.
+        """
+        return self.session.scalar(
+            select(SmsMessage.id)
+            .where(_due(now))
+            .order_by(SmsMessage.next_try_at, SmsMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+
+    def claim_sms(self, message_id: int, now: datetime, lease_until: datetime) -> SmsMessage | None:
+        """Take a due message for sending until `lease_until`, atomically; None if not due."""
+        result = self.session.execute(
+            update(SmsMessage)
+            .where(SmsMessage.id == message_id, _due(now))
+            .values(lease_until=lease_until, attempts=SmsMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self.sms(message_id)
+
+    def finish_sms(self, message_id: int, lease_until: datetime, values: dict) -> bool:
+        """Record how a send went, only if this worker's lease still holds it; whether it did."""
+        result = self.session.execute(
+            update(SmsMessage)
+            .where(
+                SmsMessage.id == message_id,
+                SmsMessage.status == QUEUED,
+                SmsMessage.lease_until == lease_until,
+            )
+            .values(lease_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+    def move_sms(self, from_status: str, to_status: str, now: datetime) -> int:
+        """Move every untaken message of one status to another (held while no gateway)."""
+        result = self.session.execute(
+            update(SmsMessage)
+            .where(
+                SmsMessage.status == from_status,
+                or_(SmsMessage.lease_until.is_(None), SmsMessage.lease_until < now),
+            )
+            .values(status=to_status, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+    def sms_by_gateway_id(self, gateway_id: str) -> SmsMessage | None:
+        """The message the gateway knows by `gateway_id`."""
+        return self.session.scalars(
+            select(SmsMessage).where(SmsMessage.gateway_id == gateway_id).limit(1)
+        ).one_or_none()
+
+    def report_sms(self, message_id: int, values: dict) -> None:
+        """Record a delivery report of a sent message (a final report is never undone)."""
+        self.session.execute(
+            update(SmsMessage)
+            .where(SmsMessage.id == message_id, SmsMessage.status == "sent")
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def forget_sms_phones(self, before: datetime) -> None:
+        """Delete the numbers of messages finished before `before` (kept 30 days at most)."""
+        self.session.execute(
+            update(SmsMessage)
+            .where(
+                SmsMessage.created_at < before,
+                SmsMessage.phone.is_not(None),
+                SmsMessage.status.not_in([HELD, QUEUED]),
+            )
+            .values(phone=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def waiting_without_sms(
+        self, centre: Centre, day: date, purpose: str, subject_prefix: str
+    ) -> Sequence[Ticket]:
+        """The centre's tickets waiting on `day` with a phone and no message of `purpose` yet
+        (a ticket's messages have the subject `subject_prefix` + its public id)."""
+        stored = exists().where(
+            SmsMessage.purpose == purpose,
+            SmsMessage.subject == subject_prefix + Ticket.public_id,
+        )
+        return self.session.scalars(
+            select(Ticket).where(
+                Ticket.centre_id == centre.id,
+                Ticket.status == "waiting",
+                Ticket.day == day,
+                Ticket.phone.is_not(None),
+                ~stored,
+            )
         ).all()
