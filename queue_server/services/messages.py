@@ -245,16 +245,20 @@ def _queue_ticket_sms(
 
 
 class NearTurnProjection:
-    """After a commit: ticket_near to each waiting holder with a phone whose turn is near.
+    """After a commit: ticket_near to each waiting holder with a phone whose turn came near.
 
-    A ticket is near when at most the centre's `notify_ahead` tickets will be called before it.
-    It runs after commits (never inside the call's transaction); the outbox's unique (purpose,
-    subject) keeps it to one message per ticket, whichever process sees it first.
+    A ticket is near when at most the centre's `notify_ahead` tickets will be called before it;
+    the message goes when it falls to that, so a ticket issued already near gets none (its
+    holder is in the hall). Each process remembers the tickets it saw far; after a restart a
+    ticket already near when first seen gets no message. It runs after commits, never inside
+    the call's transaction; the outbox's unique (purpose, subject) keeps it to one message per
+    ticket, whichever process sees it first.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow = uow
         self.clock = clock
+        self.far: dict[str, set[str]] = {}  # per centre: waiting tickets seen not yet near
 
     def project(self, centre: str) -> None:
         """Queue ticket_near for the centre's tickets that came near since the last look."""
@@ -263,17 +267,14 @@ class NearTurnProjection:
             found = unit.repo.centre(centre)
             if found is None:
                 return
-            tickets = unit.repo.waiting_without_sms(
-                found, today(found, now), "ticket_near", TICKET_SUBJECT
-            )
-            if not tickets:
-                return
-            figures = QueueFigures(unit.repo, found, today(found, now))
-            near = [
-                (t.public_id, ahead)
-                for t in tickets
-                if (ahead := figures.ticket_ahead(t)) <= found.notify_ahead
-            ]
+            day = today(found, now)
+            tickets = unit.repo.waiting_without_sms(found, day, "ticket_near", TICKET_SUBJECT)
+            figures = QueueFigures(unit.repo, found, day)
+            ahead = {t.public_id: figures.ticket_ahead(t) for t in tickets}
+            notify_ahead = found.notify_ahead
+        was_far = self.far.get(centre, set())
+        self.far[centre] = {ticket for ticket, n in ahead.items() if n > notify_ahead}
+        near = [(t, n) for t, n in ahead.items() if n <= notify_ahead and t in was_far]
         if near:
             self._queue(near, now)
 

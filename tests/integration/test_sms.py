@@ -74,10 +74,15 @@ def until(check: Callable[[], bool], timeout: float = WAIT_S) -> None:
         time.sleep(0.1)
 
 
+def calls(base: str) -> list[dict]:
+    """The outbox's ticket_called messages (a ticket with four ahead is also told when near)."""
+    return [m for m in outbox(base) if m["purpose"] == "ticket_called"]
+
+
 def sent_once(gateway: SmsGateway, count: int, first: int = 1) -> None:
-    assert Counter(a["to"] for a in gateway.accepted) == {
-        phone(n): 1 for n in range(first, first + count)
-    }
+    """Each of the numbers was sent its call message exactly once."""
+    called = [a for a in gateway.accepted if "please go to counter" in a["message"]]
+    assert Counter(a["to"] for a in called) == {phone(n): 1 for n in range(first, first + count)}
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -134,12 +139,12 @@ def test_killed_with_messages_queued_each_is_sent_once_after_restart(db_url, tmp
     server = start(db_url, tmp_path, gateway, **FAST)
     try:
         call_with_phones(server.url, 5)
-        until(lambda: all(m["attempts"] >= 1 for m in outbox(server.url)))
+        until(lambda: all(m["attempts"] >= 1 for m in calls(server.url)))
         server.kill()  # kill -9 while all five are queued for a retry
         gateway.up()
         server.start()
         assert gateway.wait_for(lambda g: len(g.accepted) == 5)
-        until(lambda: {m["status"] for m in outbox(server.url)} == {"sent"})
+        until(lambda: {m["status"] for m in calls(server.url)} == {"sent"})
         sent_once(gateway, 5)
     finally:
         server.kill()
@@ -165,9 +170,10 @@ def test_two_processes_on_postgresql_and_redis_send_each_message_once(tmp_path, 
             call_with_phones(a.url, 10)
             call_with_phones(b.url, 10, first=11)
             assert gateway.wait_for(lambda g: len(g.accepted) >= 20)
-            until(lambda: {m["status"] for m in outbox(b.url)} == {"sent"})
+            until(lambda: {m["status"] for m in calls(b.url)} == {"sent"})
             sent_once(gateway, 20)
-            assert len(gateway.requests) == 20
+            near = [m for m in outbox(b.url) if m["purpose"] == "ticket_near"]
+            assert len(gateway.requests) == 20 + sum(m["status"] == "sent" for m in near)
         finally:
             for server in servers:
                 server.kill()
@@ -204,5 +210,31 @@ def test_delivery_reports(db_url, tmp_path, gateway):
         assert requests.post(report_url, params={"key": key}, data=unknown, timeout=10).ok
         assert requests.post(report_url, params={"key": key}, data=report, timeout=10).ok
         assert outbox(server.url)[0]["status"] == "delivered"
+    finally:
+        server.kill()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_near_turn_then_called_in_the_holders_language(db_url, tmp_path, gateway):
+    gateway.up()
+    server = start(db_url, tmp_path, gateway)
+    try:
+        for _ in range(4):
+            issue(server.url, KIOSK_TOKEN, "ID")
+        issue(server.url, KIOSK_TOKEN, "ID", phone="0700 000 001", consent=True, language="sw")
+        clerk = CounterClient(server.url, login(server.url, "clerk1"))
+        try:
+            assert clerk("open", {"centre": "TST", "counter": 1})["ok"]
+            assert clerk("call_next")["ok"]  # four ahead become three: near
+            assert gateway.wait_for(lambda g: len(g.accepted) == 1)
+            for _ in range(4):
+                assert clerk("call_next")["ok"]
+            assert gateway.wait_for(lambda g: len(g.accepted) == 2)
+        finally:
+            clerk.close()
+        assert [a["message"] for a in gateway.accepted] == [
+            "Huduma TST: tiketi A005 inakaribia, 3 wako mbele yako. Tafadhali rudi ukumbini sasa.",
+            "Huduma TST: tiketi A005, tafadhali nenda dirisha 1 sasa.",
+        ]
     finally:
         server.kill()

@@ -84,11 +84,25 @@ def test_near_turn_is_sent_once_when_ahead_reaches_notify_ahead(kiosk, clerk, de
     assert watched["number"] == "A005"
 
 
-def test_a_near_turn_message_not_sent_before_the_call_is_never_sent(kiosk, clerk, deps, uow):
+def test_a_ticket_issued_already_near_gets_no_near_turn_message(kiosk, deps, uow):
     issue(kiosk, deps, phone="0712345678")
-    NearTurnProjection(uow, deps["clock"]).project("TST")
+    near = NearTurnProjection(uow, deps["clock"])
+    near.project("TST")
+    near.project("TST")
+    assert _messages(uow) == []
+
+
+def test_a_near_turn_message_not_sent_before_the_call_is_never_sent(kiosk, clerk, deps, uow):
+    for _ in range(4):
+        issue(kiosk, deps)
+    issue(kiosk, deps, phone="0712345678")
+    near = NearTurnProjection(uow, deps["clock"])
+    near.project("TST")
     counters.open_counter(clerk, C1, **deps)
     counters.call_next(clerk, C1, **deps)
+    near.project("TST")
+    for _ in range(4):
+        counters.call_next(clerk, C1, **deps)
     with uow(write=False) as unit:
         found = unit.repo.centre_sms(unit.repo.centre("TST"), limit=10)
         assert sorted((m.purpose, m.status) for m in found) == [
