@@ -79,3 +79,18 @@ def test_a_counter_already_serving_the_new_day_stays_open(kiosk, clerk, deps, cl
     assert told[1] == ("open", early["number"])
     [day] = [e for e in notifier.of(DayStarted) if e.centre == "TST"]
     assert day.snapshot["recent"][0]["number"] == early["number"]
+
+
+def test_closing_for_the_night_loses_to_a_clerk_who_acted_since_it_read(clerk, deps):
+    counters.open_counter(clerk, C1, **deps)
+    with deps["uow"](write=False) as unit:
+        read = unit.repo.counter(unit.repo.centre("TST"), 1)
+    counters.pause(clerk, C1, **deps)  # the clerk moves the counter on meanwhile
+    with deps["uow"]() as unit:
+        assert unit.repo.close_for_the_night(read) is False
+        unit.commit()
+    assert states(clerk, deps)[1] == "paused"
+    with deps["uow"]() as unit:
+        assert unit.repo.close_for_the_night(unit.repo.counter(unit.repo.centre("TST"), 1))
+        unit.commit()
+    assert states(clerk, deps)[1] == "closed"

@@ -74,17 +74,16 @@ class HallQueries(Queries):
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
     def close_for_the_night(self, counter: Counter) -> bool:
-        """Close an open or paused counter that holds no ticket, unless a clerk changed it
-        since it was read; whether it closed."""
+        """Close an open or paused counter that holds no ticket, moving its version on from the
+        one read (as every clerk's action does), so neither a clerk's action nor this closing
+        applies over the other; whether it closed."""
         holds = (
             select(Ticket.id)
             .where(Ticket.counter_id == Counter.id, Ticket.status.in_(_AT_COUNTER))
             .exists()
         )
-        result = self.session.execute(
-            update(Counter)
-            .where(Counter.id == counter.id, Counter.state == counter.state, ~holds)
-            .values(state=CounterState.CLOSED.value)
-            .execution_options(synchronize_session=False)
+        return self._update_as_read(
+            counter,
+            [Counter.version == counter.version, ~holds],
+            {"state": CounterState.CLOSED.value, "version": counter.version + 1},
         )
-        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
