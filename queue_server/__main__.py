@@ -34,12 +34,13 @@ from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
 from .nodelay import NoDelayListener  # noqa: E402
 from .services.appointments import mark_no_shows  # noqa: E402
-from .services.days import start_new_days  # noqa: E402
+from .services.days import seconds_to_next_day, start_new_days  # noqa: E402
 from .services.feedback import invite_feedback  # noqa: E402
 from .services.reports import store_yesterdays  # noqa: E402
 from .services.tickets import close_past_days, list_centres  # noqa: E402
 
 SWEEP_EVERY_S = 30
+PAST_MIDNIGHT_S = 0.05  # how long after local midnight the sweep wakes for it
 LISTEN_BACKLOG = 1024
 """Connections the kernel queues before they are accepted. eventlet's default of 50 made a
 rush of 200 phones booking at once (bench.appointments) lose connections to resets and wait
@@ -182,17 +183,22 @@ def _sweep_forever(queue: QueueServices, public_url: str) -> None:
     once a second, so simulated days see their no-shows marked in good time.
     """
     log = logging.getLogger("queue_server.sweep")
+    scale = queue.settings.time_scale
     while True:
+        pause = max(1.0, SWEEP_EVERY_S / scale)
         try:
             close_past_days(**queue.deps())
             start_new_days(**queue.deps())  # at local midnight: counters close, screens refresh
             mark_no_shows(uow=queue.uow, clock=queue.clock)
             invite_feedback(public_url, uow=queue.uow, clock=queue.clock)
             store_yesterdays(uow=queue.uow, clock=queue.clock)
+            # Wake just after the next local midnight too, so screens turn over with the day.
+            midnight = seconds_to_next_day(uow=queue.uow, clock=queue.clock) / scale
+            pause = min(pause, midnight + PAST_MIDNIGHT_S)
         except Exception:  # keep sweeping; the next pass retries
             log.exception("sweep failed")
         _project_all(queue)  # a new day: fresh figures on every screen
-        eventlet.sleep(max(1.0, SWEEP_EVERY_S / queue.settings.time_scale))
+        eventlet.sleep(pause)
 
 
 def _project_forever(queue: QueueServices) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from ..adapters.orm import Centre
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.events import CounterChanged, DayStarted, Event
 from ..domain.model import CounterState
+from ..domain.numbering import day_end, local_day
 from .common import Clock, Notifier, today
 from .tickets import expire_past_days, hall_snapshot
 
@@ -48,3 +51,15 @@ def _close_counters(repo: Repository, centre: Centre) -> list[CounterChanged]:
             CounterChanged(centre.code, counter.number, state, current.number if current else None)
         )
     return changes
+
+
+def seconds_to_next_day(*, uow: UnitOfWorkFactory, clock: Clock) -> float:
+    """Seconds (of the centres' clock) until the first of the centres reaches its next local
+    midnight; infinite without centres."""
+    now = clock()
+    with uow(write=False) as unit:
+        zones = {centre.timezone for centre in unit.repo.centres()}
+    return min(
+        ((day_end(local_day(now, zone), zone) - now).total_seconds() for zone in zones),
+        default=math.inf,
+    )

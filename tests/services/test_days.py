@@ -7,7 +7,7 @@ from datetime import timedelta
 from queue_server.domain.events import CounterChanged, DayStarted, TicketChanged
 from queue_server.services import counters, tickets
 from queue_server.services.counters import CounterRef
-from queue_server.services.days import start_new_days
+from queue_server.services.days import seconds_to_next_day, start_new_days
 from tests.services.conftest import clerk_principal
 
 C1, C3 = CounterRef("TST", 1), CounterRef("TST", 3)
@@ -94,3 +94,9 @@ def test_closing_for_the_night_loses_to_a_clerk_who_acted_since_it_read(clerk, d
         assert unit.repo.close_for_the_night(unit.repo.counter(unit.repo.centre("TST"), 1))
         unit.commit()
     assert states(clerk, deps)[1] == "closed"
+
+
+def test_the_sweep_knows_how_long_until_the_next_local_midnight(deps, clock):
+    assert seconds_to_next_day(uow=deps["uow"], clock=clock) == HOURS_TO_MIDNIGHT * 3600
+    clock.advance(HOURS_TO_MIDNIGHT * 3600 - 1)
+    assert seconds_to_next_day(uow=deps["uow"], clock=clock) == 1
