@@ -18,9 +18,10 @@ from tests.support.centres import PASSWORD, make_config_file
 from tests.support.clients import CounterClient, login
 from tests.support.databases import database_url
 from tests.support.feedback import FEEDBACK_CONFIG, FEEDBACK_TOKEN, SUPERVISOR
-from tests.support.server import ServerProcess
+from tests.support.server import ROOT, ServerProcess
 
 REASON = ("The registration system is offline.", "Mfumo wa usajili haupatikani.")
+CHART_JS = ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.js"
 
 
 @pytest.fixture
@@ -55,6 +56,8 @@ def serve(server: ServerProcess, counter: int, tickets: int) -> None:
 def test_the_supervisor_watches_the_hall_pauses_a_service_and_reads_reports(
     browsing: Browsing, live_server: ServerProcess
 ) -> None:
+    if not CHART_JS.exists():
+        pytest.fail(f"{CHART_JS} is missing: npm ci (package.json lists chart.js)")
     for service in ("ID", "ID", "BC", "KRA"):
         issue_ticket(live_server, service)
     serve(live_server, 4, 1)
