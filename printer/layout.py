@@ -71,6 +71,8 @@ class TicketPrint:
     track_url: str
     paper_width_mm: PaperWidth
     appointment: str | None = None  # the booking's ref, for a checked-in appointment
+    sponsor: str | None = None  # at a sponsored outreach site: who pays the fee
+    fee_kes: int = 0
 
     def __post_init__(self) -> None:
         """Refuse values the layout cannot print sensibly."""
@@ -102,6 +104,8 @@ def render(ticket: TicketPrint, printer: Escpos) -> None:
         _priority(printer, ticket, columns)
     if ticket.appointment:
         _appointment(printer, ticket, columns)
+    if ticket.sponsor:
+        _print(printer, _bilingual(ticket, sponsor_texts(ticket.sponsor, ticket.fee_kes), columns))
     _print(printer, [format_local_time(ticket.issued_at_local)])
     _print(printer, ["-" * columns])
     _print(printer, _bilingual(ticket, _ahead_texts(ticket.ahead), columns))
@@ -199,6 +203,13 @@ def _appointment(printer: Escpos, ticket: TicketPrint, columns: int) -> None:
     mark = _bilingual(ticket, APPOINTMENT_MARK, columns - 2)
     _print(printer, [f" {line} " for line in mark], bold=True, height=2, invert=True)
     _print(printer, _wrap(f"Ref {ticket.appointment}", columns), bold=True)
+
+
+def sponsor_texts(sponsor: str, fee_kes: int) -> tuple[str, str]:
+    """Say that the sponsor pays the fee, in English and Kiswahili."""
+    if fee_kes:
+        return f"Fee KES {fee_kes} paid by {sponsor}", f"Ada KES {fee_kes} imelipwa na {sponsor}"
+    return f"Fees paid by {sponsor}", f"Ada zinalipwa na {sponsor}"
 
 
 def _ahead_texts(ahead: int) -> tuple[str, str]:

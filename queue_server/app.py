@@ -12,6 +12,7 @@ import counter
 import display
 import feedback
 import kiosk
+import outreach
 import supervisor
 import track
 
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(book.bp)
+    app.register_blueprint(outreach.bp)
     if settings.bench_floor:  # benchmarks only: the framework's floor, for comparison
         app.register_blueprint(floor_bp)
         socketio.on_namespace(FloorNamespace(BENCH_NS))

@@ -144,6 +144,24 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+/** Fill `element` with a text in the language shown, then the same in the other language
+ * (what the sponsor pays, which every visitor should read in both). */
+export function bothLanguages(element, catalogue, key, vars = {}) {
+  element.replaceChildren(
+    h("span", { class: "first", text: catalogue.t(key, vars) }),
+    h("span", { class: "second", lang: catalogue.other, text: catalogue.t(key, vars, catalogue.other) }),
+  );
+}
+
+/** A ticket's fee paid by the sponsor of an outreach site, in both languages (the catalogue's
+ * `sponsor_fee` / `sponsor_fees`); hidden when the citizen pays. */
+export function sponsoredFee(element, catalogue, ticket) {
+  element.hidden = ticket.paid_by !== "sponsor";
+  if (element.hidden) return;
+  const key = ticket.fee_kes ? "sponsor_fee" : "sponsor_fees";
+  bothLanguages(element, catalogue, key, { fee: ticket.fee_kes, sponsor: ticket.sponsor });
+}
+
 /** A device page's token: given once as `?token=…`, kept in the browser, taken out of the address. */
 export function bindDevice(tokenKey) {
   const url = new URL(window.location.href);

@@ -1,7 +1,16 @@
 // The kiosk: categories, then services, as large buttons; a priority path; the issued
 // ticket with its QR code; back to the start when no one touches the screen for a while.
 
-import { Catalogue, api, bindDevice, h, liveConnection, waitMinutes } from "/common/static/client.js";
+import {
+  Catalogue,
+  api,
+  bindDevice,
+  bothLanguages,
+  h,
+  liveConnection,
+  sponsoredFee,
+  waitMinutes,
+} from "/common/static/client.js";
 
 const DEFAULT_LANGUAGE = "en";
 const IDLE_MS = { ticket: 15000, error: 15000, other: 30000 };
@@ -22,6 +31,7 @@ const state = {
   services: [],
   category: null,
   priority: "none",
+  sponsor: null, // at a sponsored outreach site: who pays every fee
   screen: "start",
   issue: null,
   refusedToken: false,
@@ -106,6 +116,8 @@ async function loadCentreName() {
     if (!found) return;
     $("centre-name").removeAttribute("data-t");
     $("centre-name").textContent = found.name;
+    state.sponsor = found.sponsor;
+    renderStart();
   } catch {
     setTimeout(loadCentreName, RETRY_MS);
   }
@@ -157,6 +169,8 @@ function renderStart() {
   $("priority-banner").hidden = kind === null;
   $("priority").hidden = kind !== null;
   $("priority-text").textContent = kind ? t("priority_chosen", { kind }) : "";
+  $("sponsor-banner").hidden = !state.sponsor;
+  if (state.sponsor) bothLanguages($("sponsor-banner"), catalogue, "sponsor_site", { sponsor: state.sponsor });
 }
 
 function renderServices() {
@@ -250,6 +264,7 @@ function renderTicket(ticket) {
   $("ticket-appointment").textContent = ticket.appointment
     ? t(ticket.late ? "appointment_late_tag" : "appointment_tag", { ref: ticket.appointment })
     : "";
+  sponsoredFee($("ticket-sponsor"), catalogue, ticket);
   $("ticket-ahead").textContent = String(ticket.ahead ?? 0);
   $("ticket-wait").textContent = waitText(ticket.ahead, ticket.estimated_wait_s);
   $("ticket-qr").src = `/track/${encodeURIComponent(ticket.id)}/qr.svg`;

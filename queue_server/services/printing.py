@@ -145,6 +145,8 @@ def ticket_print(ticket: Ticket, view: dict[str, Any], base_url: str) -> TicketP
         track_url=f"{base_url.rstrip('/')}/track/{ticket.public_id}",
         paper_width_mm=PAPER_WIDTH_MM,
         appointment=view.get("appointment"),
+        sponsor=view.get("sponsor"),
+        fee_kes=ticket.fee_kes,
     )
 
 

@@ -205,10 +205,17 @@ def read_ticket(uow: UnitOfWorkFactory, public_id: str) -> dict[str, Any]:
 
 
 def list_centres(*, uow: UnitOfWorkFactory) -> list[dict[str, Any]]:
-    """Every centre's code, name and time zone."""
+    """Every centre's code, name and time zone; its kind, and the sponsor paying its fees."""
     with uow(write=False) as unit:
         return [
-            {"code": c.code, "name": c.name, "timezone": c.timezone} for c in unit.repo.centres()
+            {
+                "code": c.code,
+                "name": c.name,
+                "timezone": c.timezone,
+                "kind": c.kind,
+                "sponsor": c.sponsor,
+            }
+            for c in unit.repo.centres()
         ]
 
 

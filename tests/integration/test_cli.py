@@ -91,7 +91,13 @@ def test_the_demo_prints_its_pages_and_sign_ins_and_sigterm_stops_cleanly(tmp_pa
     try:
         centres = requests.get(f"{server.url}/api/v1/centres", timeout=5).json()
         assert centres == [
-            {"code": "MSA", "name": "Huduma Centre Mombasa", "timezone": "Africa/Nairobi"}
+            {
+                "code": "MSA",
+                "name": "Huduma Centre Mombasa",
+                "timezone": "Africa/Nairobi",
+                "kind": "centre",
+                "sponsor": None,
+            }
         ]
         services = requests.get(f"{server.url}/api/v1/centres/MSA/services", timeout=5).json()
         assert len(services) >= 20

@@ -68,6 +68,22 @@ APPOINTMENT_TICKET = TicketPrint(
     appointment="7K3M-Q9ZR",
 )
 APPOINTMENT_GOLDEN = GOLDEN / "ticket_appointment_80mm.bin"
+# A ticket of a sponsored outreach site (Huduma Mashinani), its own golden file.
+SPONSORED_TICKET = TicketPrint(
+    centre_name="Huduma Mashinani Kibarani",
+    service_name={"en": "Birth certificate", "sw": "Cheti cha kuzaliwa"},
+    language="en",
+    number="B004",
+    priority="none",
+    issued_at_local=datetime(2026, 12, 13, 10, 5, tzinfo=NAIROBI),
+    ahead=3,
+    estimated_wait_s=720,
+    track_url="https://kibarani.example.ke/track/Sp0n5oRed4Kb",
+    paper_width_mm=58,
+    sponsor="Mombasa Cement",
+    fee_kes=50,
+)
+SPONSORED_GOLDEN = GOLDEN / "ticket_sponsored_58mm.bin"
 PRIORITY_KINDS = {
     "elderly": "Older person / Mzee",
     "disability": "Person with disability / Mtu mwenye ulemavu",
@@ -98,6 +114,22 @@ def test_golden_appointment_ticket_bytes() -> None:
     actual = ticket_bytes(APPOINTMENT_TICKET)
     assert decode(actual).commands == decode(expected).commands
     assert actual == expected
+
+
+def test_golden_sponsored_ticket_bytes() -> None:
+    expected = SPONSORED_GOLDEN.read_bytes()
+    actual = ticket_bytes(SPONSORED_TICKET)
+    assert decode(actual).commands == decode(expected).commands
+    assert actual == expected
+
+
+def test_a_sponsored_ticket_names_the_sponsor_in_both_languages(make_ticket: MakeTicket) -> None:
+    english = " ".join(r.text for r in text_rows(ticket_bytes(SPONSORED_TICKET)))  # 58 mm wraps
+    assert "Fee KES 50 paid by Mombasa Cement Ada KES 50 imelipwa na Mombasa Cement" in english
+    swahili = make_ticket(language="sw", sponsor="Mombasa Cement", fee_kes=0)
+    rows = [r.text for r in text_rows(ticket_bytes(swahili))]
+    assert rows[rows.index("Ada zinalipwa na Mombasa Cement") + 1] == "Fees paid by Mombasa Cement"
+    assert not any("paid by" in r.text for r in text_rows(ticket_bytes(make_ticket())))
 
 
 def test_an_appointment_ticket_says_so_with_its_ref(make_ticket: MakeTicket) -> None:
@@ -302,3 +334,5 @@ if __name__ == "__main__":
         print(f"wrote {golden_path(paper_width)}")
     APPOINTMENT_GOLDEN.write_bytes(ticket_bytes(APPOINTMENT_TICKET))
     print(f"wrote {APPOINTMENT_GOLDEN}")
+    SPONSORED_GOLDEN.write_bytes(ticket_bytes(SPONSORED_TICKET))
+    print(f"wrote {SPONSORED_GOLDEN}")

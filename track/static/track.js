@@ -1,7 +1,7 @@
 // The citizen's own ticket on a phone: the server pushes it on /ticket whenever its status,
 // place or estimate changes (and in full on every reconnect), so the page asks for nothing.
 
-import { Catalogue, api, liveConnection, waitMinutes } from "/common/static/client.js";
+import { Catalogue, api, liveConnection, sponsoredFee, waitMinutes } from "/common/static/client.js";
 import { offerFeedback } from "/feedback/static/track-feedback.js";
 
 const RETRY_MS = 3000;
@@ -33,6 +33,7 @@ function render() {
   $("service").textContent = ticket.service_name[catalogue.lang];
   $("state").textContent = t(`status_${ticket.status}`);
   $("state").dataset.status = ticket.status;
+  sponsoredFee($("sponsor"), catalogue, ticket);
   const called = ticket.status === "called";
   $("called").hidden = !called;
   $("called-counter").textContent = called ? String(ticket.counter) : "";
