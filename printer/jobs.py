@@ -44,9 +44,19 @@ class Delivery:
 
 
 def deliver(
-    url: str, data: bytes, *, timeout_s: float = STATUS_TIMEOUT_S, write: Write = send
+    url: str,
+    data: bytes,
+    *,
+    status_required: bool = True,
+    timeout_s: float = STATUS_TIMEOUT_S,
+    write: Write = send,
+    before_write: Callable[[], None] = lambda: None,
 ) -> Delivery:
-    """Check the printer's status, then write `data` with `write` if the printer may print."""
+    """Check the printer's status, then write `data` with `write` if the printer may print.
+
+    A network printer that never answers the status request gets the job only when its status
+    is not required (`printer_status = "optional"`); its state then stays unknown.
+    """
     try:
         target = parse_printer_url(url)
         status = query_status(url, timeout_s)
@@ -54,8 +64,9 @@ def deliver(
         return failed(error)
     if status.fault is not None:
         return Delivery(False, status, "fault", f"the printer reports {status.fault}")
-    if isinstance(target, TcpPrinter) and not status.ready:
+    if isinstance(target, TcpPrinter) and not status.ready and status_required:
         return Delivery(False, status, "unknown", "the printer did not answer the status request")
+    before_write()  # the caller records that the bytes are about to go
     try:
         write(url, data)
     except PrinterError as error:

@@ -90,6 +90,10 @@ class DeviceEntry(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     token: str = Field(min_length=16, max_length=256)
     printer: str = "none"
+    # "optional": a printer that never answers the status request (DLE EOT) prints anyway.
+    printer_status: Literal["required", "optional"] = "required"
+    # A job not printed this long after its ticket was issued expires instead of printing late.
+    print_expiry_s: int = Field(default=300, ge=10, le=86_400)
 
     @field_validator("printer")
     @classmethod

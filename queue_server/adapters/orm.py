@@ -149,6 +149,10 @@ class Device(Base):
     name: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     printer: Mapped[str] = mapped_column(String(200), default="none")
+    printer_status: Mapped[str] = mapped_column(
+        String(16), default="required", server_default="required"
+    )
+    print_expiry_s: Mapped[int] = mapped_column(Integer, default=300, server_default="300")
 
     centre: Mapped[Centre] = relationship()
 
@@ -308,6 +312,8 @@ class PrintJob(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Recorded just before the bytes go: a worker that dies after it may have printed the job.
+    sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     ticket: Mapped[Ticket] = relationship()
     device: Mapped[Device] = relationship()

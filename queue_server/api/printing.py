@@ -18,7 +18,7 @@ DEFAULT_JOBS, MOST_JOBS = 50, 200
 
 
 class PrintJobsQuery(Payload):
-    state: Literal["pending", "printing", "printed", "failed"] | None = None
+    state: Literal["pending", "printing", "printed", "failed", "expired"] | None = None
     limit: int = Field(default=DEFAULT_JOBS, ge=1, le=MOST_JOBS)
 
 

@@ -72,7 +72,7 @@ class PrinterNamespace(Namespace):
         self.agents[request.sid] = target  # type: ignore[attr-defined]
         # Join before reading, so a job stored meanwhile comes live if not in the list.
         join_room(printer_room(target.centre, target.kiosk))
-        for job in printing.agent_jobs(target, uow=s.uow):
+        for job in printing.agent_jobs(target, uow=s.uow, clock=s.clock):
             emit(PRINT_JOB, job)
 
     def on_disconnect(self, reason: object = None) -> None:

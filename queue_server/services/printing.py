@@ -37,11 +37,16 @@ from .common import (
 from .views import QueueFigures, iso, ticket_view
 
 PENDING, PRINTING, PRINTED, FAILED = "pending", "printing", "printed", "failed"
+MAY_HAVE_PRINTED = (
+    "the server stopped while sending this job, so it may have printed: reprint it if not"
+)
+EXPIRED = "expired"  # not printed within the device's print_expiry_s: a supervisor may reprint
 PAPER_WIDTH_MM: PaperWidth = 80
 LEASE = timedelta(seconds=60)  # far longer than a status query and a send, each 3 s at most
 
-Deliver = Callable[[str, bytes], Delivery]
-"""Print already-rendered bytes on the printer a URL names, and say how it went."""
+Deliver = Callable[..., Delivery]
+"""Print already-rendered bytes on the printer a URL names, and say how it went (the options of
+printer.jobs.deliver: status_required, before_write)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class ClaimedJob:
     device_id: int
     printer: str
     data: bytes
+    status_required: bool = True  # the device's printer_status is "required"
 
 
 @dataclass(frozen=True)
@@ -174,13 +180,21 @@ def claim_due_jobs(*, uow: UnitOfWorkFactory, clock: Clock) -> list[ClaimedJob]:
     """
     now = clock()
     with uow(write=False) as unit:  # most passes find nothing: no need for SQLite's write lock
-        if not unit.repo.print_work_due(now):
+        stale = _stale_jobs(unit.repo, now)
+        if not stale and not unit.repo.print_work_due(now):
             return []
     with uow() as unit:
         repo = unit.repo
-        repo.release_expired_print_leases(now)
+        repo.expire_print_jobs(stale, f"not printed within {_EXPIRY_TEXT}")
+        repo.release_expired_print_leases(now, MAY_HAVE_PRINTED)
         claimed = [
-            ClaimedJob(job.id, job.device_id, job.device.printer, job.data)
+            ClaimedJob(
+                job.id,
+                job.device_id,
+                job.device.printer,
+                job.data,
+                job.device.printer_status == "required",
+            )
             for job_id in repo.print_queue_heads()
             if (job := repo.claim_print_job(job_id, now, now + LEASE)) is not None
         ]
@@ -190,13 +204,33 @@ def claim_due_jobs(*, uow: UnitOfWorkFactory, clock: Clock) -> list[ClaimedJob]:
 
 def print_job(job: ClaimedJob, *, deliver: Deliver, uow: UnitOfWorkFactory, clock: Clock) -> str:
     """Print a claimed job and record how it went; its state afterwards."""
-    delivery = deliver(job.printer, job.data)
+
+    def sending() -> None:  # a worker that dies from here on may have printed the job
+        with uow() as unit:
+            unit.repo.mark_print_job_sending(job.id, clock())
+            unit.commit()
+
+    delivery = deliver(
+        job.printer, job.data, status_required=job.status_required, before_write=sending
+    )
     now = clock()
     with uow() as unit:
         _save_printer_state(unit.repo, job.device_id, delivery, now)
         state = _record(unit.repo, job.id, PRINTING, delivery, now, counted=True)
         unit.commit()
     return state
+
+
+_EXPIRY_TEXT = "the printer's print_expiry_s; reprint it if the citizen still needs it"
+
+
+def _stale_jobs(repo: Repository, now: datetime) -> list[int]:
+    """Pending jobs older than their device's print_expiry_s: printing them now would be late."""
+    return [
+        job_id
+        for job_id, created_at, expiry_s in repo.pending_print_job_ages()
+        if now - created_at > timedelta(seconds=expiry_s)
+    ]
 
 
 def print_due_jobs(*, deliver: Deliver, uow: UnitOfWorkFactory, clock: Clock) -> list[str]:
@@ -224,7 +258,7 @@ def _record(
     if job is None:
         raise NotFound("There is no such print job.", code="unknown_print_job")
     attempts = job.attempts if counted else job.attempts + 1
-    values: dict[str, Any] = {"attempts": attempts, "lease_until": None}
+    values: dict[str, Any] = {"attempts": attempts, "lease_until": None, "sending_at": None}
     if delivery.printed:
         values |= {"state": PRINTED, "printed_at": now, "last_error": None}
     elif delivery.permanent or attempts >= MAX_ATTEMPTS:
@@ -289,15 +323,24 @@ def agent_kiosk(principal: Principal, kiosk: str | None, *, uow: UnitOfWorkFacto
         return AgentKiosk(device.centre.code, device.name, device.id)
 
 
-def agent_jobs(kiosk: AgentKiosk, *, uow: UnitOfWorkFactory) -> list[dict[str, Any]]:
-    """Every job still to print for a print agent's kiosk, oldest first, as print_job events."""
-    with uow(write=False) as unit:
-        return [
+def agent_jobs(kiosk: AgentKiosk, *, uow: UnitOfWorkFactory, clock: Clock) -> list[dict[str, Any]]:
+    """Every job still to print for a print agent's kiosk, oldest first, as print_job events.
+
+    Jobs past their device's print_expiry_s expire first, so an agent back after a long
+    outage never prints a burst of old tickets.
+    """
+    now = clock()
+    with uow() as unit:
+        repo = unit.repo
+        repo.expire_print_jobs(_stale_jobs(repo, now), f"not printed within {_EXPIRY_TEXT}")
+        payloads = [
             print_job_payload(
                 job.id, job.ticket.public_id, job.ticket.number, job.reprint, job.data
             )
-            for job in unit.repo.pending_print_jobs(kiosk.device_id)
+            for job in repo.pending_print_jobs(kiosk.device_id)
         ]
+        unit.commit()
+    return payloads
 
 
 def agent_reported(
@@ -442,15 +485,25 @@ def reprint_ticket(
 def retry_print_job(
     principal: Principal, job_id: int, *, uow: UnitOfWorkFactory, notifier: Notifier, clock: Clock
 ) -> dict[str, Any]:
-    """Try a failed job again from the start (a supervisor's decision)."""
+    """Try a failed or expired job again from the start (a supervisor's decision)."""
     now = clock()
     with uow() as unit:
         repo = unit.repo
         job = _require_job(repo, job_id)
         require_supervisor(principal, job.ticket.centre)
-        values = {"state": PENDING, "attempts": 0, "next_try_at": now, "last_error": None}
-        if not repo.finish_print_job(job_id, FAILED, values):
-            raise InvalidState("Only a failed print job can be retried.", code="not_failed")
+        # From the start: its print_expiry_s counts from now again.
+        values = {
+            "state": PENDING,
+            "attempts": 0,
+            "next_try_at": now,
+            "created_at": now,
+            "sending_at": None,
+            "last_error": None,
+        }
+        if not any(repo.finish_print_job(job_id, state, values) for state in (FAILED, EXPIRED)):
+            raise InvalidState(
+                "Only a failed or expired print job can be retried.", code="not_failed"
+            )
         job = _require_job(repo, job_id)
         result, event = job_view(job), _queued(job)
         unit.commit()

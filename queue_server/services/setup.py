@@ -83,6 +83,8 @@ def _apply_devices(repo: Repository, centre: Centre, entry: CentreEntry) -> None
         device.kind = item.kind
         device.token_hash = token_digest(item.token)
         device.printer = item.printer
+        device.printer_status = item.printer_status
+        device.print_expiry_s = item.print_expiry_s
     for removed in devices.values():
         removed.token_hash = token_digest(secrets.token_urlsafe(32))
 

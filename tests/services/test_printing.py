@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from printer.backends import UNKNOWN_STATUS
+from printer.backends import UNKNOWN_STATUS, send
 from printer.jobs import Delivery, deliver
 from queue_server.adapters.database import make_engine, migrate
 from queue_server.adapters.orm import Device
@@ -269,6 +269,35 @@ def test_a_job_left_printing_by_a_dead_worker_comes_back_after_its_lease(auth, d
     assert job(supervisor, again.id, uow)["attempts"] == 2
 
 
+def test_a_worker_that_dies_while_sending_never_gets_the_job_sent_again(
+    auth, deps, supervisor, fake
+):
+    uow, clock = deps["uow"], deps["clock"]
+    ticket = issue(auth, deps)
+    [claimed] = printing.claim_due_jobs(uow=uow, clock=clock)
+
+    class Died(Exception):
+        """The worker's process ends right after the bytes went out."""
+
+    def send_then_die(url: str, data: bytes) -> None:
+        send(url, data)
+        raise Died
+
+    with pytest.raises(Died):
+        printing.print_job(
+            claimed,
+            deliver=partial(deliver, timeout_s=3.0, write=send_then_die),
+            uow=uow,
+            clock=clock,
+        )
+    assert len(fake.wait_for_jobs(1)) == 1
+    clock.advance(printing.LEASE.total_seconds() + 1)
+    assert printing.claim_due_jobs(uow=uow, clock=clock) == []  # not sent a second time
+    left = job(supervisor, ticket["print"]["id"], uow)
+    assert left["state"] == "failed" and "may have printed" in left["last_error"]
+    assert len(fake.jobs) == 1
+
+
 def test_concurrent_workers_never_take_a_job_twice(auth, deps, db_url):
     uow, clock = deps["uow"], deps["clock"]
     for i in range(1, TCP_KIOSKS + 1):
@@ -277,7 +306,7 @@ def test_concurrent_workers_never_take_a_job_twice(auth, deps, db_url):
     taken: list[int] = []
     lock = threading.Lock()
 
-    def printed(url: str, data: bytes) -> Delivery:
+    def printed(url: str, data: bytes, **_: object) -> Delivery:
         return Delivery(True, UNKNOWN_STATUS, "unknown")
 
     def worker(factory: UnitOfWorkFactory) -> None:
@@ -308,7 +337,7 @@ def test_agent_jobs_wait_for_the_agent_and_are_acknowledged(auth, deps, supervis
     assert [e.by_agent for e in notifier.of(PrintJobQueued)] == [True, True]
     assert print_due(uow, clock) == []  # the server does not print for agents
     kiosk = printing.agent_kiosk(auth.principal(AGENT_KIOSK_TOKEN), None, uow=uow)
-    sent = printing.agent_jobs(kiosk, uow=uow)
+    sent = printing.agent_jobs(kiosk, uow=uow, clock=clock)
     assert [j["id"] for j in sent] == [first["print"]["id"], second["print"]["id"]]
     assert "A001" in decode(base64.b64decode(sent[0]["data"])).lines
 
@@ -321,7 +350,9 @@ def test_agent_jobs_wait_for_the_agent_and_are_acknowledged(auth, deps, supervis
     done = Delivery(True, UNKNOWN_STATUS, "unknown")
     report = printing.agent_reported(kiosk, sent[0]["id"], done, uow=uow, clock=clock)
     assert (report["job"]["state"], report["retry_in_s"]) == ("printed", None)
-    assert [j["id"] for j in printing.agent_jobs(kiosk, uow=uow)] == [second["print"]["id"]]
+    assert [j["id"] for j in printing.agent_jobs(kiosk, uow=uow, clock=clock)] == [
+        second["print"]["id"]
+    ]
     broken = Delivery(False, UNKNOWN_STATUS, "fault", "no such device", permanent=True)
     report = printing.agent_reported(kiosk, sent[1]["id"], broken, uow=uow, clock=clock)
     assert report["job"]["state"] == "failed"
@@ -417,3 +448,50 @@ def test_who_sees_which_print_jobs(auth, deps, supervisor):
         printing.device_me(supervisor, uow=uow)
     me = printing.device_me(kiosk, uow=uow)
     assert (me["name"], me["kind"], me["centre"]) == ("kiosk-tcp-1", "kiosk", CENTRE)
+
+
+def _with_optional_status(uow, fake: FakePrinter) -> None:
+    """kiosk-tcp-1's printer need not answer the status request (printer_status = optional)."""
+    config = print_config([fake.url] * TCP_KIOSKS)
+    marked = config.replace(
+        f'name = "kiosk-tcp-1"\n  token = "{KIOSK_1}"\n  printer = "{fake.url}"\n',
+        f'name = "kiosk-tcp-1"\n  token = "{KIOSK_1}"\n  printer = "{fake.url}"\n'
+        '  printer_status = "optional"\n',
+    )
+    assert marked != config
+    apply_centre_config(parse_centre_config(marked, "print test"), uow=uow)
+
+
+def test_a_silent_printer_marked_optional_prints_and_its_state_stays_unknown(
+    auth, deps, supervisor, fake
+):
+    _with_optional_status(deps["uow"], fake)
+    fake.set_silent()
+    ticket = issue(auth, deps)
+    assert print_due(deps["uow"], deps["clock"], QUICK_S) == ["printed"]
+    assert "A001" in decode(fake.wait_for_jobs(1)[0]).lines
+    state = kiosk_printer(auth, deps["uow"])
+    assert (state["state"], state["online"], state["paper"]) == ("unknown", None, "unknown")
+    assert job(supervisor, ticket["print"]["id"], deps["uow"])["state"] == "printed"
+
+
+def test_a_job_older_than_print_expiry_expires_and_is_listed_for_a_reprint(
+    auth, deps, supervisor, fake, notifier
+):
+    uow, clock = deps["uow"], deps["clock"]
+    fake.go_down()
+    old = issue(auth, deps)
+    assert print_due(uow, clock, QUICK_S) == ["pending"]
+    clock.advance(301)  # the default print_expiry_s is 300
+    fresh = issue(auth, deps)
+    fake.come_up()
+    assert print_due(uow, clock, QUICK_S) == ["printed"]  # only the fresh ticket prints
+    assert ["A002" in decode(data).lines for data in fake.wait_for_jobs(1)] == [True]
+    expired = printing.list_print_jobs(supervisor, CENTRE, state="expired", limit=10, uow=uow)
+    assert [j["id"] for j in expired] == [old["print"]["id"]]
+    assert "print_expiry_s" in expired[0]["last_error"]
+    assert job(supervisor, fresh["print"]["id"], uow)["state"] == "printed"
+    # A supervisor decides the citizen still needs it.
+    retried = printing.retry_print_job(supervisor, old["print"]["id"], **deps)
+    assert retried["state"] == "pending"
+    assert print_due(uow, clock, QUICK_S) == ["printed"]

@@ -88,15 +88,33 @@ class PrintQueries(Queries):
             .execution_options(synchronize_session=False)
         )
 
-    def release_expired_print_leases(self, now: datetime) -> int:
-        """Return to pending the jobs whose worker stopped (was killed) while printing them."""
+    def release_expired_print_leases(self, now: datetime, may_have_printed: str) -> int:
+        """Jobs whose worker stopped (was killed) while printing them: before sending, back to
+        pending; once sending had begun, failed with `may_have_printed` (never sent twice)."""
+        stuck = and_(PrintJob.state == "printing", PrintJob.lease_until < now)
         result = self.session.execute(
             update(PrintJob)
-            .where(PrintJob.state == "printing", PrintJob.lease_until < now)
+            .where(stuck, PrintJob.sending_at.is_(None))
             .values(state="pending", lease_until=None, next_try_at=now)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+        sent = self.session.execute(
+            update(PrintJob)
+            .where(stuck, PrintJob.sending_at.is_not(None))
+            .values(state="failed", lease_until=None, last_error=may_have_printed)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount) + int(sent.rowcount)  # type: ignore[attr-defined]
+
+    def mark_print_job_sending(self, job_id: int, now: datetime) -> bool:
+        """Record that a claimed job's bytes are about to go; whether it is still claimed."""
+        result = self.session.execute(
+            update(PrintJob)
+            .where(PrintJob.id == job_id, PrintJob.state == "printing")
+            .values(sending_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     def print_work_due(self, now: datetime) -> bool:
         """Whether a job waits for the server's worker now, or a dead worker's job is stuck."""
@@ -152,6 +170,27 @@ class PrintQueries(Queries):
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+    def pending_print_job_ages(self) -> list[tuple[int, datetime, int]]:
+        """(id, created_at, its device's print_expiry_s) of every pending job."""
+        rows = self.session.execute(
+            select(PrintJob.id, PrintJob.created_at, Device.print_expiry_s)
+            .join(Device, Device.id == PrintJob.device_id)
+            .where(PrintJob.state == "pending")
+        ).all()
+        return [(job_id, created_at, expiry_s) for job_id, created_at, expiry_s in rows]
+
+    def expire_print_jobs(self, job_ids: list[int], reason: str) -> int:
+        """Mark these jobs expired if they are still pending; how many were."""
+        if not job_ids:
+            return 0
+        result = self.session.execute(
+            update(PrintJob)
+            .where(PrintJob.id.in_(job_ids), PrintJob.state == "pending")
+            .values(state="expired", last_error=reason)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def pending_print_jobs(self, device_id: int) -> Sequence[PrintJob]:
         """A device's pending jobs, oldest first."""
