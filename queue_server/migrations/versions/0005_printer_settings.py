@@ -1,7 +1,7 @@
 """Per-printer settings (must it answer status, how long may a job wait); jobs being sent
 
 Revision ID: 0005_printer_settings
-Revises: 0010_centre_day
+Revises: 0011_outreach_feedback
 Create Date: 2026-12-02
 
 `printer_status` "optional" lets a printer that never answers DLE EOT print anyway; a job not
@@ -14,7 +14,7 @@ import queue_server.adapters.orm
 
 
 revision = "0005_printer_settings"
-down_revision = "0010_centre_day"
+down_revision = "0011_outreach_feedback"
 branch_labels = None
 depends_on = None
 
