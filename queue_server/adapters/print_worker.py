@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import eventlet
 from eventlet import tpool
@@ -37,9 +38,9 @@ def write(url: str, data: bytes) -> None:
         tpool.execute(send, url, data)
 
 
-def deliver_here(url: str, data: bytes) -> Delivery:
-    """One attempt at a job from this server process."""
-    return deliver(url, data, write=write)
+def deliver_here(url: str, data: bytes, **options: Any) -> Delivery:
+    """One attempt at a job from this server process (options: those of `deliver`)."""
+    return deliver(url, data, write=write, **options)
 
 
 class PrintWorker:
