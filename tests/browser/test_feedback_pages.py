@@ -6,6 +6,7 @@ Set SCREENSHOTS_DIR to keep screenshots of each page (the README's come from her
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import Browsing, assert_accessible, assert_touch_targets, issue_ticket
-from tests.support.centres import PASSWORD, make_config_file
+from tests.support.centres import KIOSK_TOKEN, PASSWORD, make_config_file
 from tests.support.clients import CounterClient, login
 from tests.support.databases import database_url
 from tests.support.feedback import FEEDBACK_CONFIG, FEEDBACK_TOKEN, SUPERVISOR
@@ -81,7 +82,7 @@ def test_the_supervisor_watches_the_hall_pauses_a_service_and_reads_reports(
     assert_touch_targets(page, "supervisor, live hall")
     keep(page, "supervisor")
 
-    kiosk = browsing.open("kiosk", f"/kiosk/TST?token={_kiosk_token()}")
+    kiosk = browsing.open("kiosk", f"/kiosk/TST?token={KIOSK_TOKEN}")
     display = browsing.open("display", "/display/TST")
     page.get_by_role("button", name="Pause National ID card").click()
     page.get_by_label("Reason (English)").fill(REASON[0])
@@ -107,15 +108,25 @@ def test_the_supervisor_watches_the_hall_pauses_a_service_and_reads_reports(
     assert text.splitlines()[0].startswith("date,service,issued,served")
     assert len(text.splitlines()) == 4
     assert_accessible(page, "supervisor, reports")
+    check_quarterly_summary(page)
     page.get_by_role("button", name="Kiswahili").click()
     expect(page.get_by_role("button", name="Ripoti", exact=True)).to_be_visible()
     assert_accessible(page, "supervisor, reports in Kiswahili")
 
 
-def _kiosk_token() -> str:
-    from tests.support.centres import KIOSK_TOKEN
-
-    return KIOSK_TOKEN
+def check_quarterly_summary(page: Page) -> None:
+    """The quarterly summary alone is printed, on one page (the browser's print, stubbed)."""
+    page.evaluate("() => { window.print = () => {}; }")
+    page.get_by_role("button", name="Print quarterly summary").click()
+    page.wait_for_function("() => !document.getElementById('summary').hidden")
+    page.emulate_media(media="print")
+    expect(page.locator("#summary h1")).to_contain_text("quarterly summary")
+    expect(page.locator("#summary-table tbody tr")).to_have_count(3)
+    expect(page.locator("#view-work")).to_be_hidden()
+    pdf = page.pdf(format="A4", landscape=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    page.emulate_media(media="screen")
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
 
 
 def test_the_tablet_asks_once_about_the_last_visit_at_its_counter(
