@@ -34,7 +34,9 @@ StateCounts = Callable[[Repository], dict[str, int]]
 OUTBOX_STATES: list[tuple[str, str, StateCounts]] = [
     ("queue_print_jobs", "Print jobs by state.", Repository.print_jobs_by_state),
     ("queue_appointments", "Appointments by status, all days.", Repository.appointments_by_status),
-    # The SMS outbox and the sync log add theirs here: (metric name, help, repository query).
+    ("queue_sms_messages", "SMS messages by status.", Repository.sms_by_status),
+    ("queue_sync_entries", "Sync log entries waiting.", Repository.sync_entries_waiting),
+    # Another outbox adds its line here: (metric name, help, repository query by state).
 ]
 """Gauges read from the database at each scrape: one line each, labelled by state."""
 

@@ -82,3 +82,5 @@ def test_metrics_count_issues_calls_sockets_and_print_jobs(server):
     )
     assert calls == 1
     assert "# TYPE queue_print_jobs gauge" in text
+    assert "# TYPE queue_sms_messages gauge" in text
+    assert 'queue_sync_entries{state="waiting"} 0.0' in text.splitlines()

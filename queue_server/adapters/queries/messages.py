@@ -189,3 +189,10 @@ class MessageQueries(Queries):
                 ~stored,
             )
         ).all()
+
+    def sms_by_status(self) -> dict[str, int]:
+        """How many messages are in each status, over every centre (for /metrics)."""
+        rows = self.session.execute(
+            select(SmsMessage.status, func.count()).group_by(SmsMessage.status)
+        ).all()
+        return {status: count for status, count in rows}

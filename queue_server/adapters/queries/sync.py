@@ -289,3 +289,8 @@ class SponsorQueries(Queries):
             .group_by(Ticket.service_id)
         ).all()
         return {service_id: (served, int(total)) for service_id, served, total in rows}
+
+    def sync_entries_waiting(self) -> dict[str, int]:
+        """Sync log entries stored and not yet acknowledged (a site) or applied (held centrally)."""
+        count = self.session.scalar(select(func.count()).select_from(SyncEntry)) or 0
+        return {"waiting": count}
