@@ -19,6 +19,7 @@ from queue_server.adapters.central import HttpCentralServer
 from queue_server.adapters.database import make_engine, migrate
 from queue_server.adapters.unit_of_work import UnitOfWorkFactory
 from queue_server.centre_config import parse_centre_config
+from queue_server.domain.errors import QueueEmpty
 from queue_server.services import counters, sync, tickets
 from queue_server.services.auth import Authenticator
 from queue_server.services.counters import CounterRef
@@ -119,8 +120,6 @@ def run_event(uow: UnitOfWorkFactory, tickets_total: int, days: int) -> EventClo
     per_day = tickets_total // days
     for day in range(days):
         clock.now = datetime(2026, 12, 13, 5, 0, tzinfo=UTC) + timedelta(days=day)
-        for clerk, ref in zip(clerks, refs, strict=True):
-            counters.open_counter(clerk, ref, **deps)
         for i in range(per_day):
             tickets.issue_ticket(kiosk, "KBR", SERVICES[i % len(SERVICES)], **deps)
             clock.now += timedelta(seconds=15)
@@ -132,11 +131,12 @@ def run_event(uow: UnitOfWorkFactory, tickets_total: int, days: int) -> EventClo
 
 
 def serve_one(clerks: list, refs: list[CounterRef], i: int, deps: dict) -> None:
-    """One counter calls the next ticket, starts and completes it."""
+    """One counter (opened again if the new day closed it) calls, starts and completes."""
     clerk, ref = clerks[i % COUNTERS], refs[i % COUNTERS]
+    counters.open_counter(clerk, ref, **deps)
     try:
         counters.call_next(clerk, ref, **deps)
-    except Exception:  # noqa: BLE001 - an empty queue at this counter: nothing to serve
+    except QueueEmpty:
         return
     counters.start(clerk, ref, **deps)
     deps["clock"].now += timedelta(seconds=60)

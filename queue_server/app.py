@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from pydantic import ValidationError
 
 import book
 import common
@@ -16,6 +17,7 @@ import outreach
 import supervisor
 import track
 
+from .adapters.central import fetch_site_configuration
 from .adapters.message_queue import check_message_queue
 from .api import bp as api_bp
 from .api.converters import DatabaseInteger
@@ -24,10 +26,11 @@ from .api.floor import BENCH_NS, FloorNamespace
 from .api.floor import bp as floor_bp
 from .api.headers import register_security_headers
 from .api.operations import bp as operations_bp
+from .api.outreach import CONFIGURATION as OUTREACH_CONFIGURATION
 from .api.outreach import SITE as OUTREACH_SITE
 from .api.proxies import TrustedProxies, parse_networks
 from .bootstrap import bootstrap, system_clock
-from .centre_config import load_centre_config, merge_configs
+from .centre_config import CentreConfig, load_centre_config, merge_configs
 from .config import Settings, settings_from_env
 from .extensions import socketio
 from .metrics import time_events, time_requests
@@ -40,7 +43,7 @@ from .realtime.supervisor import SupervisorNamespace
 from .realtime.ticket import TicketNamespace
 from .services.common import Clock
 from .services.setup import apply_centre_config
-from .services.sync import site_centre
+from .services.sync import SyncFailed, site_centre
 
 DEMO_CONFIG = Path(__file__).resolve().parent / "demo.toml"
 
@@ -73,8 +76,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     paths = ([DEMO_CONFIG] if settings.demo else []) + (
         [Path(settings.config_file)] if settings.config_file else []
     )
-    if paths:  # one configuration: staff named in neither file lose their access
-        apply_centre_config(merge_configs([load_centre_config(p) for p in paths]), uow=queue.uow)
+    config = merge_configs([load_centre_config(p) for p in paths]) if paths else None
+    app.extensions[OUTREACH_CONFIGURATION] = config
+    if settings.site_token and settings.sync_to:  # a site starts from the central server's
+        config = central_site_configuration(settings, queue.warnings) or config
+    if config:  # one configuration: staff named in neither file lose their access
+        apply_centre_config(config, uow=queue.uow)
     if settings.site_token:  # an outreach site's own server: its changes go to its sync log
         site = site_centre(settings.site_token, uow=queue.uow)
         queue.uow.sync_log = frozenset({site.id})
@@ -106,6 +113,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     time_events(socketio, queue.metrics)
     guard_tokens(socketio, queue.auth)
     return app
+
+
+def central_site_configuration(settings: Settings, warnings: list[str]) -> CentreConfig | None:
+    """An outreach site's configuration from its central server; None (with a warning, so the
+    file is used) when the central server cannot be reached or answers something invalid."""
+    assert settings.sync_to and settings.site_token
+    try:
+        data = fetch_site_configuration(settings.sync_to, settings.site_token)
+        return CentreConfig.model_validate(data)
+    except (SyncFailed, ValidationError) as exc:
+        warnings.append(f"the central server's configuration was not used ({exc}); the file is")
+        return None
 
 
 def allowed_origins(settings: Settings) -> list[str] | None:

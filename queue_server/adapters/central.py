@@ -7,6 +7,7 @@ import requests
 from ..services.sync import SyncFailed
 
 TIMEOUT_S = (5.0, 30.0)  # connect, read: a slow link still finishes a batch
+CONFIG_TIMEOUT_S = (3.0, 10.0)  # at start: a site without a network starts from its file soon
 
 
 class HttpCentralServer:
@@ -31,6 +32,25 @@ class HttpCentralServer:
             return int(response.json()["acked_seq"])
         except (ValueError, KeyError, TypeError):
             raise SyncFailed("central server answered without acked_seq") from None
+
+
+def fetch_site_configuration(url: str, token: str) -> dict:
+    """The central server's configuration of this site (`GET /sync/config`), or SyncFailed."""
+    try:
+        response = requests.get(
+            f"{url.rstrip('/')}/api/v1/sync/config",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=CONFIG_TIMEOUT_S,
+        )
+    except requests.RequestException as exc:
+        raise SyncFailed(f"central server unreachable: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise SyncFailed(f"central server refused the configuration: {_reason(response)}")
+    try:
+        config: dict = response.json()
+    except ValueError:
+        raise SyncFailed("central server answered without a configuration") from None
+    return config
 
 
 def _reason(response: requests.Response) -> str:

@@ -17,6 +17,8 @@ from .routes import json_body, request_principal
 
 SITE = "outreach_site"
 """The app's `extensions` key holding the code of the outreach site this server runs."""
+CONFIGURATION = "centre_configuration"
+"""The app's `extensions` key holding the configuration it loaded at start (if any)."""
 
 
 @bp.post("/sync/<centre>/events")
@@ -32,6 +34,12 @@ def sync_status() -> ResponseReturnValue:
     if site is None:
         raise NotFound("This server is not an outreach site.", code="not_a_site")
     return jsonify(sync.site_status(site, uow=services().uow))
+
+
+@bp.get("/sync/config")
+def sync_config() -> ResponseReturnValue:
+    config = current_app.extensions.get(CONFIGURATION)
+    return jsonify(sync.site_configuration(request_principal(), config))
 
 
 @bp.get("/sync/sites")

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 from ..adapters.orm import Centre, Counter, Service, SyncState, Ticket, TicketEvent
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
-from ..domain.errors import ConfigError, Forbidden, InvalidValue
+from ..centre_config import CentreConfig
+from ..domain.errors import ConfigError, Forbidden, InvalidValue, NotFound
 from ..domain.outreach import contiguous_through, skew_flagged, skew_s
 from ..schemas import (
     FeedbackSnapshot,
@@ -27,7 +28,7 @@ from ..schemas import (
     TicketSnapshot,
     validate,
 )
-from .auth import token_digest
+from .auth import hash_password, token_digest
 from .common import Clock, Principal, require_access, require_centre
 from .views import iso
 
@@ -413,3 +414,25 @@ def only_site(*, uow: UnitOfWorkFactory) -> str:
             f"Name the site with --centre (sites with a log here: {', '.join(sites) or 'none'})."
         )
     return sites[0]
+
+
+def site_configuration(principal: Principal, config: CentreConfig | None) -> dict[str, Any]:
+    """`GET /sync/config`: the central server's configuration of the token's own site (its
+    centre and the staff who work there, passwords only as hashes), for the site to start from.
+    """
+    if principal.kind != "device" or principal.role != "site" or not principal.centres:
+        raise Forbidden("Only an outreach site's token reads its configuration.", code="not_a_site")
+    (code,) = principal.centres
+    entry = next((c for c in config.centre if c.code == code), None) if config else None
+    if config is None or entry is None:
+        raise NotFound(f"No configuration file here names {code}.", code="no_configuration")
+    users = [
+        {
+            **user.model_dump(mode="json", exclude={"password", "password_hash"}),
+            "password_hash": user.password_hash or hash_password(user.password or ""),
+            "centres": [code],
+        }
+        for user in config.user
+        if code in user.centres
+    ]
+    return {"centre": [entry.model_dump(mode="json", exclude_none=True)], "user": users}

@@ -270,3 +270,52 @@ def run_sync(*args: str) -> dict:
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def test_the_site_starts_from_the_central_servers_configuration_else_from_its_file(
+    tmp_path, central
+):
+    central.start()
+    folder = tmp_path / "site"
+    folder.mkdir()
+    config = folder / "centres.toml"  # an older copy of the file, carried on a USB stick
+    config.write_text(OUTREACH_CONFIG.replace(SPONSOR, "An Earlier Sponsor"), encoding="utf-8")
+    site = ServerProcess(
+        f"sqlite:///{folder / 'site.db'}",
+        folder,
+        config=config,
+        extra_args=("--site-token", SITE_TOKEN, "--sync-to", central.url),
+    )
+
+    def sponsor() -> str:
+        centres = requests.get(f"{site.url}/api/v1/centres", timeout=5).json()
+        return next(c["sponsor"] for c in centres if c["code"] == "KBR")
+
+    try:
+        site.start()
+        assert sponsor() == SPONSOR  # the central server's configuration
+        assert [
+            c["code"] for c in requests.get(f"{site.url}/api/v1/centres", timeout=5).json()
+        ] == ["KBR"]
+        assert login(site.url, "mashinani1")  # staff sign in with what the central server sent
+        site.kill()
+        central.kill()
+        site.start()
+        assert sponsor() == "An Earlier Sponsor"  # no central server: the file
+        assert "configuration was not used" in site.log_path.read_text()
+    finally:
+        site.kill()
+
+
+def test_only_a_sites_token_reads_its_configuration(central):
+    central.start()
+    url = f"{central.url}/api/v1/sync/config"
+    mine = requests.get(url, headers={"Authorization": f"Bearer {SITE_TOKEN}"}, timeout=5).json()
+    assert [c["code"] for c in mine["centre"]] == ["KBR"]
+    assert {u["username"] for u in mine["user"]} == {"mashinani1", "mashinani-boss"}
+    assert all(
+        "password" not in u and u["password_hash"].startswith("$argon2") for u in mine["user"]
+    )
+    for token, status in ((None, 401), ("kiosk-1-token-0123456789", 403)):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        assert requests.get(url, headers=headers, timeout=5).status_code == status
