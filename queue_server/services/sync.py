@@ -196,6 +196,13 @@ class _SiteRecords:
             raise InvalidValue("An entry names a ticket of another centre.", code="foreign_ticket")
         return ticket
 
+    def sent_ticket(self, public_id: str) -> Ticket:
+        """A ticket an entry refers to, which an earlier entry must have brought."""
+        ticket = self.ticket(public_id)
+        if ticket is None:
+            raise InvalidValue("An entry names a ticket not sent before it.", code="unknown_ticket")
+        return ticket
+
 
 def _apply_ticket(site: _SiteRecords, data: dict[str, Any]) -> None:
     """Make the central copy of a ticket what the site logged."""
@@ -230,9 +237,7 @@ def _apply_ticket(site: _SiteRecords, data: dict[str, Any]) -> None:
 def _apply_ticket_event(site: _SiteRecords, data: dict[str, Any]) -> None:
     """Add a ticket's call, finish or transfer to its history at the central server."""
     snap = validate(TicketEventSnapshot, data)
-    ticket = site.ticket(snap.ticket)
-    if ticket is None:
-        raise InvalidValue("An event names a ticket not sent before it.", code="unknown_ticket")
+    ticket = site.sent_ticket(snap.ticket)
     site.repo.add(
         TicketEvent(
             ticket_id=ticket.id,
@@ -250,9 +255,7 @@ def _apply_ticket_event(site: _SiteRecords, data: dict[str, Any]) -> None:
 def _apply_feedback(site: _SiteRecords, data: dict[str, Any]) -> None:
     """Add a citizen's answer about a visit at the site (once per ticket, as there)."""
     snap = validate(FeedbackSnapshot, data)
-    ticket = site.ticket(snap.ticket)
-    if ticket is None:
-        raise InvalidValue("Feedback names a ticket not sent before it.", code="unknown_ticket")
+    ticket = site.sent_ticket(snap.ticket)
     site.repo.add_feedback(
         {
             "ticket_id": ticket.id,
