@@ -10,6 +10,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request
 
 from common import checked_centre, render_page, secure_page
+from queue_server.bootstrap import services
+from queue_server.limits import limited_render
 
 from .speech import LANGUAGES, SpeechUnavailable, announcement_wav, chime_wav
 
@@ -49,7 +51,7 @@ def announcement() -> Response:
     if lang not in LANGUAGES:
         abort(422, description="lang must be 'en' or 'sw'.")
     try:
-        audio = announcement_wav(number, int(counter), lang)
+        audio = limited_render(services().renders, announcement_wav, number, int(counter), lang)
     except SpeechUnavailable as exc:
         log.warning("announcement not spoken: %s", exc)
         abort(503, description="The voice is not available; the display shows the call.")

@@ -12,6 +12,7 @@ from .adapters.database import check_database, make_engine, migrate
 from .adapters.notifier import SocketIONotifier, phone_sender
 from .adapters.unit_of_work import UnitOfWorkFactory
 from .config import Settings
+from .limits import AddressBudget
 from .metrics import CountingNotifier, Metrics
 from .services.auth import Authenticator
 from .services.common import Clock, Deps, Notifier
@@ -55,6 +56,7 @@ class QueueServices:
     auth: Authenticator
     warnings: list[str]
     metrics: Metrics
+    renders: AddressBudget  # QR codes and announcements anonymous callers make us render
     projector: Projector
     projections: list[Projection]  # run after commits, on a timer and after the day sweep
     phones: PhoneProjection
@@ -90,6 +92,7 @@ def bootstrap(settings: Settings, socketio: SocketIO, clock: Clock = system_cloc
         auth=Authenticator(uow, clock, settings.token_max_age_s),
         warnings=warnings,
         metrics=metrics,
+        renders=AddressBudget(settings.renders_per_minute),
         projector=projector,
         projections=projections,
         phones=phones,

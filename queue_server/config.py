@@ -33,6 +33,7 @@ class Settings:
     login_failure_window_s: int = 300
     public_url: str | None = None
     trusted_proxies: list[str] = field(default_factory=list)  # QUEUE_TRUSTED_PROXIES
+    renders_per_minute: int = 60  # QUEUE_RENDERS_PER_MINUTE: new QR codes/announcements per address
     bench_floor: bool = False  # QUEUE_BENCH_FLOOR=1: serve /bench/floor, for benchmarks only
     time_scale: float = 1.0  # QUEUE_TIME_SCALE: the clock runs this much faster, for simulations
     # Huduma Mashinani: this server runs the outreach site whose `site` device has this token,
@@ -82,6 +83,8 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         values["cors_allowed_origins"] = env["QUEUE_CORS_ORIGINS"].split()
     if env.get("QUEUE_BENCH_FLOOR"):
         values["bench_floor"] = env["QUEUE_BENCH_FLOOR"] == "1"
+    if env.get("QUEUE_RENDERS_PER_MINUTE"):
+        values["renders_per_minute"] = int(env["QUEUE_RENDERS_PER_MINUTE"])
     if env.get("QUEUE_TRUSTED_PROXIES"):
         values["trusted_proxies"] = env["QUEUE_TRUSTED_PROXIES"].split()
     if env.get("QUEUE_IDLE_TIMEOUT_S"):

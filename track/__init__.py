@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, request, url_for
 
 from common import render_page, secure_page
 from queue_server.bootstrap import services
+from queue_server.limits import limited_render
 
 HERE = Path(__file__).resolve().parent
 CATALOGUE = HERE / "static" / "catalogue.json"
@@ -46,7 +47,8 @@ def qr_code(ticket_id: str) -> Response:
     """A QR code (SVG) of the ticket's page, for the kiosk's screen and printed tickets."""
     path = url_for("track.page", ticket_id=_checked(ticket_id))
     base = services().settings.public_url or request.host_url
-    response = secure_page(Response(qr_svg(base.rstrip("/") + path), mimetype="image/svg+xml"))
+    svg = limited_render(services().renders, qr_svg, base.rstrip("/") + path)
+    response = secure_page(Response(svg, mimetype="image/svg+xml"))
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 

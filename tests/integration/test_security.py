@@ -143,3 +143,23 @@ def test_the_public_ticket_does_not_say_why_someone_has_priority(server):
     assert issued["priority"] == "disability"  # the kiosk that issued it (and staff) may see it
     public = requests.get(f"{server.url}/api/v1/tickets/{issued['id']}", timeout=10).json()
     assert "priority" not in public and public["number"] == issued["number"]
+
+
+def test_anonymous_renders_are_limited_per_address_and_cached_ones_spend_nothing(
+    tmp_path: Path,
+):
+    process = _server(tmp_path, "renders", QUEUE_RENDERS_PER_MINUTE="3")
+
+    def qr(i: int) -> int:
+        return requests.get(f"{process.url}/track/{'t' * 20}{i}/qr.svg", timeout=10).status_code
+
+    try:
+        assert [qr(0), qr(0), qr(0), qr(0), qr(1), qr(2)] == [200] * 6  # three made, three kept
+        assert qr(3) == 429  # a fourth new one this minute
+        announcement = requests.get(
+            f"{process.url}/display/announcement.wav?number=A001&counter=1&lang=en", timeout=10
+        )
+        assert announcement.status_code == 429
+        assert _login_status(process.url) == 200  # other routes are not limited by it
+    finally:
+        process.kill()
