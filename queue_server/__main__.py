@@ -35,6 +35,7 @@ from .extensions import socketio  # noqa: E402
 from .nodelay import NoDelayListener  # noqa: E402
 from .services.appointments import mark_no_shows  # noqa: E402
 from .services.days import seconds_to_next_day, start_new_days  # noqa: E402
+from .services.documents import return_uncollected  # noqa: E402
 from .services.feedback import invite_feedback  # noqa: E402
 from .services.reports import store_yesterdays  # noqa: E402
 from .services.tickets import close_past_days, list_centres  # noqa: E402
@@ -177,7 +178,8 @@ def _settle_memory() -> None:
 
 def _sweep_forever(queue: QueueServices, public_url: str) -> None:
     """Expire past days' tickets, forget old phones, mark no-shows, invite feedback by SMS
-    (links to `public_url`) and store closed days' report figures: every half minute.
+    (links to `public_url`), store closed days' report figures and return uncollected
+    documents: every half minute.
 
     With the clock running fast (QUEUE_TIME_SCALE) it sweeps that much more often, at most
     once a second, so simulated days see their no-shows marked in good time.
@@ -192,6 +194,7 @@ def _sweep_forever(queue: QueueServices, public_url: str) -> None:
             mark_no_shows(uow=queue.uow, clock=queue.clock)
             invite_feedback(public_url, uow=queue.uow, clock=queue.clock)
             store_yesterdays(uow=queue.uow, clock=queue.clock)
+            return_uncollected(uow=queue.uow, clock=queue.clock)
             # Wake just after the next local midnight too, so screens turn over with the day.
             midnight = seconds_to_next_day(uow=queue.uow, clock=queue.clock) / scale
             pause = min(pause, midnight + PAST_MIDNIGHT_S)

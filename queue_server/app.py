@@ -11,6 +11,7 @@ import book
 import common
 import counter
 import display
+import documents
 import feedback
 import kiosk
 import outreach
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.register_blueprint(display.bp)
     app.register_blueprint(counter.bp)
     app.register_blueprint(track.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(book.bp)

@@ -64,6 +64,7 @@ class ServiceEntry(BaseModel):
     typical_service_s: int = Field(default=300, ge=10, le=4 * 3600)
     slots: list[SlotTemplate] = Field(default_factory=list)
     target_wait_s: int = Field(default=3600, ge=60, le=24 * 3600)
+    collect_service: Code | None = None  # where its documents are collected; default: itself
 
     _name = field_validator("name", "category", mode="before")(_bilingual)
 
@@ -118,6 +119,8 @@ class CentreEntry(BaseModel):
     booking_days: int = Field(default=30, ge=0, le=366)
     checkin_early_s: int = Field(default=3600, ge=0, le=24 * 3600)
     checkin_late_s: int = Field(default=900, ge=0, le=24 * 3600)
+    notify_ahead: int = Field(default=3, ge=0, le=100)  # ticket_near SMS with this many ahead
+    document_return_days: int = Field(default=60, ge=1, le=3650)  # uncollected: returned
     service: list[ServiceEntry] = Field(default_factory=list)
     counter: list[CounterEntry] = Field(default_factory=list)
     device: list[DeviceEntry] = Field(default_factory=list)
@@ -152,6 +155,12 @@ class CentreEntry(BaseModel):
                     f"counter {counter.number} serves unknown service(s) {', '.join(unknown)}"
                 )
         _outreach_consistent(self)
+        for service in self.service:
+            if service.collect_service is not None and service.collect_service not in codes:
+                raise ValueError(
+                    f"service {service.code} is collected at unknown service"
+                    f" {service.collect_service}"
+                )
         return self
 
 

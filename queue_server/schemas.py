@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
@@ -174,3 +174,30 @@ class FeedbackSnapshot(BaseModel):
     asked_for_money: Literal["yes", "no", "rather_not_say"] | None = None
     comment: str | None = Field(default=None, max_length=500)
     given_at: AwareDatetime
+
+
+class LodgeDocumentRequest(Payload):
+    """POST /centres/{c}/documents."""
+
+    service: str = Field(min_length=1, max_length=16)
+    phone: str = Field(min_length=1, max_length=32)
+    consent: bool = False
+    language: Literal["en", "sw"] = "en"
+
+
+class DocumentStatusRequest(Payload):
+    """POST /documents/{ref}/status."""
+
+    status: str = Field(min_length=1, max_length=16)
+
+
+class ReadyBatchRequest(Payload):
+    """POST /centres/{c}/documents/ready: the refs of a box of documents that arrived."""
+
+    refs: list[Annotated[str, Field(max_length=32)]]
+
+
+class CollectDocumentRequest(Payload):
+    """POST /centres/{c}/documents/{ref}/collect (the body is optional)."""
+
+    language: Literal["en", "sw"] | None = None

@@ -83,6 +83,7 @@ def photograph(browser: Browser, server: ServerProcess) -> None:
     kiosk = open_page(browser, server, "kiosk", f"/kiosk/MSA?token={KIOSK_TOKEN}")
     kiosk.get_by_role("button", name="Kenya Revenue Authority").click()
     kiosk.get_by_role("button", name="KRA PIN registration").click()
+    kiosk.get_by_role("button", name="No SMS, get ticket").click()
     expect(kiosk.locator("#ticket-number")).not_to_be_empty()
     kiosk.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
     kiosk.screenshot(path=DOCS / "kiosk.png")

@@ -1,5 +1,6 @@
-// The kiosk: categories, then services, as large buttons; a priority path; the issued
-// ticket with its QR code; back to the start when no one touches the screen for a while.
+// The kiosk: categories, then services, as large buttons; a priority path; an optional
+// phone number for SMS; the issued ticket with its QR code; a document's collection ticket;
+// back to the start when no one touches the screen for a while.
 
 import {
   Catalogue,
@@ -11,6 +12,7 @@ import {
   sponsoredFee,
   waitMinutes,
 } from "/common/static/client.js";
+import { DIGITS, REF_KEYS, fillKeypad, isKenyanMobile, plainRef } from "./keypad.js";
 
 const DEFAULT_LANGUAGE = "en";
 const IDLE_MS = { ticket: 15000, error: 15000, other: 30000 };
@@ -40,6 +42,7 @@ const state = {
   printer: null,
   ref: "",
   refError: null,
+  service: null, // the service chosen, while the phone step asks about SMS
 };
 
 // -- screens -------------------------------------------------------------------------------
@@ -59,6 +62,8 @@ function show(screen) {
 function startOver() {
   state.category = null;
   state.issue = null;
+  state.service = null;
+  clearEntries();
   renderStart();
   show("start");
   loadServices();
@@ -88,6 +93,7 @@ function switchLanguage(lang) {
   catalogue.use(lang);
   $("language").lang = catalogue.other;
   renderStart();
+  renderKeypads();
   if (state.screen === "services") renderServices();
   if (state.screen === "ticket") renderTicket(state.issue.ticket);
   if (state.screen === "appointment") renderRef();
@@ -211,16 +217,28 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * Issue a ticket for `service`, retrying with the same Idempotency-Key until the server
  * answers: a retry after a lost answer returns the ticket already issued, never a second.
  */
-async function issue(service) {
+async function issue(service, phone = null) {
+  const body = { service: service.code, priority: state.priority, language: catalogue.lang };
+  if (phone) Object.assign(body, { phone, consent: true });
+  await obtainTicket(`/centres/${encodeURIComponent(centre)}/tickets`, body);
+}
+
+/** A collection ticket for a ready document (the server gives the same one if asked again). */
+async function collect(ref) {
+  const path = `/centres/${encodeURIComponent(centre)}/documents/${encodeURIComponent(ref)}/collect`;
+  await obtainTicket(path, { language: catalogue.lang });
+}
+
+/** POST for a ticket until the server answers, then show it (or why it was refused). */
+async function obtainTicket(path, body) {
   const attempt = { key: newKey(), cancelled: false };
   state.issue = attempt;
   $("issuing-retry").hidden = true;
   $("issuing-cancel").hidden = true;
   show("issuing");
-  const body = { service: service.code, priority: state.priority, language: catalogue.lang };
   for (;;) {
     try {
-      const ticket = await api(`/centres/${encodeURIComponent(centre)}/tickets`, {
+      const ticket = await api(path, {
         method: "POST",
         token: state.token,
         body,
@@ -250,6 +268,8 @@ function refused(error) {
     state.refusedToken = true;
     renderStatus();
   } else if (error.code === "service_closed" || error.code === "service_paused") key = "error_closed";
+  else if (error.code === "unknown_document") return collectProblem("collect_unknown");
+  else if (error.code === "not_ready") return collectProblem("collect_not_ready");
   $("error-text").textContent = t(key);
   show("error");
   loadServices();
@@ -341,6 +361,67 @@ function onKey(event) {
   else if (event.key.length === 1) typeRef(event.key);
 }
 
+// -- the phone step and the collection keypad ----------------------------------------------
+
+function clearEntries() {
+  $("phone-number").value = "";
+  $("phone-consent").checked = false;
+  $("collect-ref").value = "";
+  $("phone-error").hidden = true;
+  $("collect-error").hidden = true;
+}
+
+/** After the service is chosen: an optional phone number, with an unticked consent box. */
+function askPhone(service) {
+  state.service = service;
+  clearEntries();
+  show("phone");
+}
+
+function sendWithPhone() {
+  const phone = $("phone-number").value;
+  let problem = null;
+  if (!isKenyanMobile(phone)) problem = "phone_invalid";
+  else if (!$("phone-consent").checked) problem = "phone_no_consent";
+  $("phone-error").hidden = problem === null;
+  $("phone-error").textContent = problem ? t(problem) : "";
+  if (problem === null) issue(state.service, phone);
+}
+
+function sendRef() {
+  const ref = plainRef($("collect-ref").value);
+  if (ref.length !== 10) return collectProblem("collect_incomplete", false);
+  collect(ref);
+}
+
+/** Back on the collection screen, with the ref kept, saying what is wrong. */
+function collectProblem(key, reshow = true) {
+  $("collect-error").hidden = false;
+  $("collect-error").textContent = t(key);
+  if (reshow) show("collect");
+}
+
+/** A keypad key: type into (or delete from) the field the keypad serves. */
+function typeKey(button) {
+  const field = $(button.closest(".keypad").dataset.for);
+  const key = button.dataset.entryKey;
+  if (key === "delete") field.value = field.value.slice(0, -1);
+  else if (field.value.length < field.maxLength) field.value += key;
+  if (field.id === "collect-ref") field.value = formatRef(field.value);
+  armIdle();
+}
+
+/** XXXXX-XXXXX as it is typed, the way it is printed on the receipt. */
+function formatRef(text) {
+  const ref = plainRef(text).slice(0, 10);
+  return ref.length > 5 ? `${ref.slice(0, 5)}-${ref.slice(5)}` : ref;
+}
+
+function renderKeypads() {
+  fillKeypad($("phone-keys"), DIGITS, t("key_delete"));
+  fillKeypad($("collect-keys"), REF_KEYS, t("key_delete"));
+}
+
 // -- connection, printer and problems ------------------------------------------------------
 
 /** The notice at the top: the kiosk's own set-up first, then the server, then the printer. */
@@ -399,6 +480,7 @@ function onClick(event) {
   if (button.id === "language") return switchLanguage(catalogue.other);
   if (button.id === "priority") return show("priority");
   if (button.id === "appointment") return openAppointment();
+  if (button.dataset.entryKey) return typeKey(button);
   if (button.dataset.key) return typeRef(button.dataset.key);
   if (button.id === "ref-delete") return deleteRef();
   if (button.id === "ref-submit") return checkIn();
@@ -412,6 +494,13 @@ function onClick(event) {
     return startOver();
   }
   if (button.dataset.action === "start") return startOver();
+  if (button.id === "collect") {
+    clearEntries();
+    return show("collect");
+  }
+  if (button.id === "collect-send") return sendRef();
+  if (button.id === "phone-send") return sendWithPhone();
+  if (button.id === "phone-skip") return issue(state.service);
   if (button.dataset.priority) {
     state.priority = button.dataset.priority;
     renderStart();
@@ -424,12 +513,13 @@ function onClick(event) {
   }
   if (button.dataset.service) {
     const service = state.services.find((s) => s.code === button.dataset.service);
-    if (service?.open) issue(service);
+    if (service?.open) askPhone(service);
   }
 }
 
 function main() {
   $("language").lang = catalogue.other;
+  renderKeypads();
   document.addEventListener("click", onClick);
   document.addEventListener("keydown", onKey);
   renderKeypad();

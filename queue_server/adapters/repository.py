@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from .queries.appointments import AppointmentQueries
 from .queries.auth import AuthQueries
 from .queries.centres import CentreQueries
+from .queries.documents import DocumentQueries
 from .queries.feedback import FeedbackQueries
 from .queries.hall import HallQueries
 from .queries.messages import MessageQueries
@@ -34,6 +35,7 @@ class Repository(
     HallQueries,
     SyncQueries,
     SponsorQueries,
+    DocumentQueries,
 ):
     """Reads and writes centres, tickets, counters, sign-ins, print jobs, SMS, appointments,
     feedback, report figures, phones' tickets, the hall's calls and the outreach sites' sync

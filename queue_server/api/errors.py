@@ -19,6 +19,7 @@ STATUS = {
     e.NotFound: 404,
     e.InvalidState: 409,
     e.InvalidValue: 422,
+    e.TooLarge: 413,
     e.ConfigError: 422,
     e.TooManyAttempts: 429,
 }

@@ -10,7 +10,7 @@ from ..bootstrap import services
 from ..schemas import Payload, validate
 from ..services import messages
 from . import bp
-from .routes import request_principal
+from .routes import query_args, request_principal
 
 DEFAULT_MESSAGES, MOST_MESSAGES = 50, 500
 
@@ -31,11 +31,7 @@ def sms_delivery_report() -> ResponseReturnValue:
 
 @bp.get("/centres/<centre>/messages")
 def centre_messages(centre: str) -> ResponseReturnValue:
-    args: dict[str, object] = dict(request.args.items())
-    if "limit" in args:
-        text = str(args["limit"])
-        args["limit"] = int(text) if text.isdigit() else text
-    query = validate(MessagesQuery, args)
+    query = validate(MessagesQuery, query_args())
     principal = request_principal()
     return jsonify(
         messages.centre_messages(principal, centre, limit=query.limit, uow=services().uow)

@@ -12,7 +12,7 @@ from ..bootstrap import services
 from ..schemas import Payload, validate
 from ..services import printing
 from . import bp
-from .routes import request_principal
+from .routes import optional_json_body, query_args, request_principal
 
 DEFAULT_JOBS, MOST_JOBS = 50, 200
 
@@ -26,23 +26,6 @@ class ReprintRequest(Payload):
     kiosk: str | None = Field(default=None, min_length=1, max_length=64)
 
 
-def _query() -> PrintJobsQuery:
-    """The print-jobs query string, validated like every payload."""
-    args: dict[str, object] = dict(request.args.items())
-    if "limit" in args:
-        text = str(args["limit"])
-        args["limit"] = int(text) if text.isdigit() else text
-    return validate(PrintJobsQuery, args)
-
-
-def _optional_body() -> object:
-    """The JSON body, or an empty object when none was sent."""
-    if not request.get_data():
-        return {}
-    data = request.get_json(silent=True)
-    return [] if data is None else data  # not JSON: rejected as malformed by validate
-
-
 @bp.get("/devices/me")
 def device_me() -> ResponseReturnValue:
     return jsonify(printing.device_me(request_principal(), uow=services().uow))
@@ -50,7 +33,7 @@ def device_me() -> ResponseReturnValue:
 
 @bp.get("/centres/<centre>/print-jobs")
 def centre_print_jobs(centre: str) -> ResponseReturnValue:
-    query = _query()
+    query = validate(PrintJobsQuery, query_args())
     return jsonify(
         printing.list_print_jobs(
             request_principal(), centre, state=query.state, limit=query.limit, uow=services().uow
@@ -72,7 +55,7 @@ def retry_print_job(job_id: int) -> ResponseReturnValue:
 @bp.post("/tickets/<ticket_id>/reprint")
 def reprint_ticket(ticket_id: str) -> ResponseReturnValue:
     principal = request_principal()
-    body = validate(ReprintRequest, _optional_body())
+    body = validate(ReprintRequest, optional_json_body())
     s = services()
     job = printing.reprint_ticket(
         principal,

@@ -24,6 +24,23 @@ def json_body() -> object:
     return data
 
 
+def optional_json_body() -> object:
+    """The JSON body, or an empty object when none was sent."""
+    if not request.get_data():
+        return {}
+    data = request.get_json(silent=True)
+    return [] if data is None else data  # not JSON: rejected as malformed by validate
+
+
+def query_args() -> dict[str, object]:
+    """The query string, with a numeric `limit` as a number (validated like every payload)."""
+    args: dict[str, object] = dict(request.args.items())
+    if "limit" in args:
+        text = str(args["limit"])
+        args["limit"] = int(text) if text.isdigit() else text
+    return args
+
+
 def idempotency_key() -> str | None:
     """The request's Idempotency-Key header, if any, or InvalidValue when it is unusable."""
     key = request.headers.get("Idempotency-Key")

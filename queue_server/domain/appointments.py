@@ -88,14 +88,15 @@ def bookable_days(today: date, booking_days: int) -> tuple[date, date]:
     return today, today + timedelta(days=booking_days)
 
 
-def new_ref() -> str:
-    """A random appointment ref, as stored: eight characters of the ref alphabet."""
-    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+def new_ref(length: int = REF_LENGTH) -> str:
+    """A random ref, as stored: `length` characters of the ref alphabet (appointments: 8)."""
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(length))
 
 
 def format_ref(ref: str) -> str:
-    """A stored ref as citizens see it: XXXX-XXXX."""
-    return f"{ref[:4]}-{ref[4:]}"
+    """A stored ref as citizens see it, in two halves: XXXX-XXXX (a document's XXXXX-XXXXX)."""
+    half = len(ref) // 2
+    return f"{ref[:half]}-{ref[half:]}"
 
 
 def parse_ref(text: str, length: int = REF_LENGTH) -> str | None:

@@ -45,6 +45,12 @@ class QueueEmpty(InvalidState):
     code = "queue_empty"
 
 
+class TooLarge(DomainError):
+    """More at once than is accepted (a batch of too many refs)."""
+
+    code = "too_large"
+
+
 class Unauthorized(DomainError):
     """No credentials, or credentials that are not valid."""
 

@@ -46,6 +46,8 @@ def _apply_centre(repo: Repository, entry: CentreEntry) -> None:
     centre.checkin_late_s = entry.checkin_late_s
     centre.kind, centre.parent, centre.sponsor = entry.kind, entry.parent, entry.sponsor
     centre.starts, centre.ends, centre.location = entry.starts, entry.ends, entry.location
+    centre.notify_ahead = entry.notify_ahead
+    centre.document_return_days = entry.document_return_days
     repo.flush()
     services = {s.code: s for s in repo.services(centre)}
     for item in entry.service:
@@ -60,6 +62,7 @@ def _apply_centre(repo: Repository, entry: CentreEntry) -> None:
         if service.paused_reason_en is None:  # a supervisor's pause outlives a restart
             service.open = item.open
         service.typical_service_s = item.typical_service_s
+        service.collect_service = item.collect_service
         service.slot_templates = [slot.model_dump() for slot in item.slots]
         service.target_wait_s = item.target_wait_s
     repo.flush()

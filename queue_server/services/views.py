@@ -178,6 +178,8 @@ def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict[str, Any]:
         "paid_by": ticket.paid_by,
         "sponsor": centre.sponsor if ticket.paid_by == PaidBy.SPONSOR else None,
     }
+    if ticket.document_ref:  # a collection ticket of Track my Service
+        view["document"] = format_ref(ticket.document_ref)
     if ticket.appointment_ref:  # a checked-in appointment; late ones rank as walk-ins
         view["appointment"] = format_ref(ticket.appointment_ref)
         view["late"] = ticket.appointment_at is None

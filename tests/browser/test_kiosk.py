@@ -32,9 +32,10 @@ FAULTY_PRINTER = {
 
 
 def choose(page: Page, category: str, service: str) -> None:
-    """Touch a category, then a service."""
+    """Touch a category, then a service, then "no SMS" on the optional phone step."""
     page.get_by_role("button", name=category, exact=True).click()
     page.get_by_role("button", name=service, exact=True).click()
+    page.locator("#phone-skip").click()
 
 
 def shown_ticket_id(page: Page) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import string
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -11,15 +13,18 @@ from hypothesis import strategies as st
 
 from queue_server.domain.sms import (
     CATALOGUE,
+    CONSENT_TEXT,
     LANGUAGES,
     LIFETIME,
     SMS_MAX_CHARS,
+    consent_record,
     is_gsm7,
     outcome,
     render,
     retry_delay,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 PURPOSES = [
     "ticket_near",
     "ticket_called",
@@ -99,3 +104,15 @@ def test_retries_wait_5_seconds_doubling_up_to_5_minutes():
 )
 def test_gateway_status_codes(code, meaning):
     assert outcome(code) == meaning
+
+
+@pytest.mark.parametrize("page", ["kiosk", "documents"])
+def test_pages_show_the_consent_text_that_is_recorded(page):
+    """A phone number is kept with the consent text shown: the pages show exactly that text."""
+    shown = json.loads((ROOT / page / "static" / "catalogue.json").read_text())
+    assert {language: shown[language]["consent_text"] for language in LANGUAGES} == CONSENT_TEXT
+
+
+def test_the_consent_text_is_recorded_in_both_languages_with_the_one_shown():
+    assert consent_record("sw") == {**CONSENT_TEXT, "shown": "sw"}
+    assert consent_record("en")["shown"] == "en"

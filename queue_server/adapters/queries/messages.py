@@ -63,6 +63,13 @@ class MessageQueries(Queries):
             .execution_options(synchronize_session=False)
         )
 
+    def sms_by_status(self) -> dict[str, int]:
+        """How many messages are in each status, over every centre (for /metrics)."""
+        rows = self.session.execute(
+            select(SmsMessage.status, func.count()).group_by(SmsMessage.status)
+        ).all()
+        return {status: count for status, count in rows}
+
     def sms(self, message_id: int) -> SmsMessage | None:
         """The message with `message_id`, read afresh."""
         return self.session.get(SmsMessage, message_id, populate_existing=True)
@@ -159,14 +166,20 @@ class MessageQueries(Queries):
         )
 
     def forget_sms_phones(self, before: datetime) -> None:
-        """Delete the numbers of messages finished before `before` (kept 30 days at most)."""
+        """Delete the numbers of messages stored before `before` (kept 30 days at most).
+
+        One still unsent by then (held, with no gateway all that time) is given up: it is far
+        past its use, and the number must go.
+        """
         self.session.execute(
             update(SmsMessage)
-            .where(
-                SmsMessage.created_at < before,
-                SmsMessage.phone.is_not(None),
-                SmsMessage.status.not_in([HELD, QUEUED]),
-            )
+            .where(SmsMessage.created_at < before, SmsMessage.status.in_([HELD, QUEUED]))
+            .values(status="expired", lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(
+            update(SmsMessage)
+            .where(SmsMessage.created_at < before, SmsMessage.phone.is_not(None))
             .values(phone=None)
             .execution_options(synchronize_session=False)
         )
@@ -189,10 +202,3 @@ class MessageQueries(Queries):
                 ~stored,
             )
         ).all()
-
-    def sms_by_status(self) -> dict[str, int]:
-        """How many messages are in each status, over every centre (for /metrics)."""
-        rows = self.session.execute(
-            select(SmsMessage.status, func.count()).group_by(SmsMessage.status)
-        ).all()
-        return {status: count for status, count in rows}
