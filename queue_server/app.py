@@ -38,7 +38,7 @@ from .metrics import time_events, time_requests
 from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS, SUPERVISOR_NS, TICKET_NS
 from .realtime.counter import CounterNamespace
 from .realtime.display import DisplayNamespace
-from .realtime.guard import guard_tokens
+from .realtime.guard import guard_tokens, limit_connections
 from .realtime.printer import PrinterNamespace
 from .realtime.supervisor import SupervisorNamespace
 from .realtime.ticket import TicketNamespace
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     # After every namespace is registered:
     time_events(socketio, queue.metrics)
     guard_tokens(socketio, queue.auth)
+    limit_connections(socketio, DISPLAY_NS, settings.display_connections_per_address)
     return app
 
 

@@ -34,6 +34,8 @@ class Settings:
     public_url: str | None = None
     trusted_proxies: list[str] = field(default_factory=list)  # QUEUE_TRUSTED_PROXIES
     renders_per_minute: int = 60  # QUEUE_RENDERS_PER_MINUTE: new QR codes/announcements per address
+    # QUEUE_DISPLAY_CONNECTIONS_PER_ADDRESS: open anonymous /display sockets per client address
+    display_connections_per_address: int = 1500  # a whole hall behind one NAT, and the bench
     bench_floor: bool = False  # QUEUE_BENCH_FLOOR=1: serve /bench/floor, for benchmarks only
     time_scale: float = 1.0  # QUEUE_TIME_SCALE: the clock runs this much faster, for simulations
     # Huduma Mashinani: this server runs the outreach site whose `site` device has this token,
@@ -83,6 +85,10 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         values["cors_allowed_origins"] = env["QUEUE_CORS_ORIGINS"].split()
     if env.get("QUEUE_BENCH_FLOOR"):
         values["bench_floor"] = env["QUEUE_BENCH_FLOOR"] == "1"
+    if env.get("QUEUE_DISPLAY_CONNECTIONS_PER_ADDRESS"):
+        values["display_connections_per_address"] = int(
+            env["QUEUE_DISPLAY_CONNECTIONS_PER_ADDRESS"]
+        )
     if env.get("QUEUE_RENDERS_PER_MINUTE"):
         values["renders_per_minute"] = int(env["QUEUE_RENDERS_PER_MINUTE"])
     if env.get("QUEUE_TRUSTED_PROXIES"):

@@ -8,11 +8,12 @@ dropped, so the client reconnects and is checked afresh. Unchanged tokens cost o
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from flask_socketio import SocketIO
+from flask_socketio import ConnectionRefusedError, SocketIO
 
 from ..domain.errors import Unauthorized
 from ..services.auth import Authenticator
@@ -70,3 +71,38 @@ def _still(auth: Authenticator, token: str, principal: Principal) -> bool:
         return auth.principal(token) == principal
     except Unauthorized:
         return False
+
+
+def limit_connections(socketio: SocketIO, namespace: str, per_address: int) -> None:
+    """Refuse a connection to `namespace` once its client address holds `per_address` open
+    (in this process): anonymous screens cannot hold the server's sockets without bound."""
+    handler = socketio.server.namespace_handlers[namespace]
+    trigger = handler.trigger_event
+    open_by_address: Counter[str] = Counter()
+    address_of: dict[str, str] = {}
+
+    def trigger_event(event: str, *args: Any) -> Any:
+        if event == "connect":
+            sid, environ = args[0], args[1]
+            address = str(environ.get("REMOTE_ADDR", "unknown"))
+            if open_by_address[address] >= per_address:
+                raise ConnectionRefusedError(
+                    {
+                        "code": "too_many_connections",
+                        "message": "Too many screens connected from this address.",
+                    }
+                )
+            result = trigger(event, *args)
+            if result is not False:
+                open_by_address[address] += 1
+                address_of[sid] = address
+            return result
+        if event == "disconnect":
+            gone = address_of.pop(args[0], None)
+            if gone is not None:
+                open_by_address[gone] -= 1
+                if open_by_address[gone] <= 0:
+                    del open_by_address[gone]
+        return trigger(event, *args)
+
+    handler.trigger_event = trigger_event

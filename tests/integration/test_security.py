@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
+import pytest
 import requests
+import socketio
 
 from tests.support.centres import PASSWORD, TEST_CONFIG, kiosk_token, make_config_file
-from tests.support.clients import CounterClient, issue, login
+from tests.support.clients import CounterClient, DisplayClient, issue, login
 from tests.support.server import ServerProcess
 
 
@@ -163,3 +166,29 @@ def test_anonymous_renders_are_limited_per_address_and_cached_ones_spend_nothing
         assert _login_status(process.url) == 200  # other routes are not limited by it
     finally:
         process.kill()
+
+
+def test_anonymous_display_connections_are_limited_per_address(tmp_path: Path):
+    process = _server(tmp_path, "displays", QUEUE_DISPLAY_CONNECTIONS_PER_ADDRESS="2")
+    screens = [DisplayClient(process.url), DisplayClient(process.url)]
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            DisplayClient(process.url)
+        screens.pop().close()
+        _wait_until_displays_open(process.url, 1)  # the server has seen the close
+        screens.append(DisplayClient(process.url))  # a place came free
+        screens[-1].wait_for("snapshot")
+    finally:
+        for screen in screens:
+            screen.close()
+        process.kill()
+
+
+def _wait_until_displays_open(base: str, count: int) -> None:
+    """Poll this process's /metrics until it counts `count` open /display sockets."""
+    wanted = f'queue_open_sockets{{namespace="/display"}} {float(count)}'
+    for _ in range(100):
+        if wanted in requests.get(f"{base}/metrics", timeout=10).text.splitlines():
+            return
+        time.sleep(0.05)  # the close arrives on its own socket; no event to await here
+    raise AssertionError(f"the server never counted {count} open displays")
