@@ -364,6 +364,8 @@ class SmsMessage(Base):
     gateway_id: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
 
+    centre: Mapped[Centre] = relationship()
+
 
 class Document(Base):
     """A citizen's document (an ID card, a certificate) to collect, followed by its ref.

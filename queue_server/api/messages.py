@@ -36,3 +36,9 @@ def centre_messages(centre: str) -> ResponseReturnValue:
     return jsonify(
         messages.centre_messages(principal, centre, limit=query.limit, uow=services().uow)
     )
+
+
+@bp.post("/messages/<int:message_id>/retry")
+def retry_message(message_id: int) -> ResponseReturnValue:
+    s = services()
+    return jsonify(messages.retry_sms(request_principal(), message_id, uow=s.uow, clock=s.clock))

@@ -14,7 +14,7 @@ from typing import Protocol
 from ..adapters.orm import Centre, SmsMessage, Ticket
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
-from ..domain.errors import Forbidden
+from ..domain.errors import Forbidden, InvalidState, NotFound
 from ..domain.phone import mask_phone
 from ..domain.sms import LANGUAGES, LIFETIME, PER_NUMBER_PER_HOUR, render, retry_delay
 from .common import Clock, Principal, require_centre, require_supervisor, today
@@ -192,6 +192,29 @@ def centre_messages(
         centre = require_centre(unit.repo, centre_code)
         require_supervisor(principal, centre)
         return [message_view(m, centre.timezone) for m in unit.repo.centre_sms(centre, limit)]
+
+
+def retry_sms(
+    principal: Principal, message_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+) -> dict[str, object]:
+    """Send a failed message again, due now (a supervisor's decision, as for print jobs)."""
+    now = clock()
+    with uow() as unit:
+        message = unit.repo.sms(message_id)
+        if message is None:
+            raise NotFound("There is no such message.", code="unknown_message")
+        centre = message.centre
+        require_supervisor(principal, centre)
+        if not unit.repo.requeue_failed_sms(message_id, now):
+            raise InvalidState(
+                "Only a failed message that is still useful and still has its number can be"
+                " sent again.",
+                code="not_failed",
+            )
+        unit.commit()
+        message = unit.repo.sms(message_id)
+        assert message is not None
+        return message_view(message, centre.timezone)
 
 
 def message_view(message: SmsMessage, timezone: str) -> dict[str, object]:

@@ -305,7 +305,14 @@ async function loadJobs() {
     $("sms-panel").hidden = false;
     $("sms").replaceChildren(
       ...(failed.length
-        ? failed.map((m) => h("li", { text: `${m.purpose} · ${m.to} · ${m.last_error ?? ""}` }))
+        ? failed.map((m) =>
+            h(
+              "li",
+              { class: "job" },
+              h("span", { text: `${m.purpose} · ${m.to} · ${m.last_error ?? ""}` }),
+              h("button", { type: "button", class: "button secondary", "data-retry-sms": m.id, "aria-label": `${t("retry")} SMS ${m.to}`, text: t("retry") }),
+            ),
+          )
         : [h("li", { class: "none", text: t("no_sms") })]),
     );
   } catch {
@@ -500,6 +507,10 @@ function main() {
     const button = event.target.closest("button");
     if (button?.dataset.retry && (await act(`/print-jobs/${button.dataset.retry}/retry`))) loadSideLists(true);
     if (button?.dataset.reprint && (await act(`/tickets/${encodeURIComponent(button.dataset.reprint)}/reprint`))) loadSideLists(true);
+  });
+  $("sms").addEventListener("click", async (event) => {
+    const button = event.target.closest("button");
+    if (button?.dataset.retrySms && (await act(`/messages/${button.dataset.retrySms}/retry`))) loadSideLists(true);
   });
   $("report-form").addEventListener("submit", showReport);
   $("csv-services").addEventListener("click", () => downloadCsv("services"));

@@ -238,3 +238,35 @@ def test_near_turn_then_called_in_the_holders_language(db_url, tmp_path, gateway
         ]
     finally:
         server.kill()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_supervisor_sends_a_failed_message_again_once(db_url, tmp_path, gateway):
+    gateway.recipient_status[phone(1)] = 403
+    gateway.up()
+    server = start(db_url, tmp_path, gateway, **FAST)
+    try:
+        call_with_phones(server.url, 1)
+        until(lambda: outbox(server.url)[0]["status"] == "failed")
+        [failed] = outbox(server.url)
+
+        def retry(message_id: int, user: str = "boss") -> requests.Response:
+            return requests.post(
+                f"{server.url}/api/v1/messages/{message_id}/retry",
+                headers={"Authorization": f"Bearer {login(server.url, user)}"},
+                timeout=10,
+            )
+
+        assert retry(failed["id"], "clerk1").status_code == 403
+        assert retry(10**6).json()["error"]["code"] == "unknown_message"
+        del gateway.recipient_status[phone(1)]  # the number works again
+        answer = retry(failed["id"])
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "queued"
+        until(lambda: outbox(server.url)[0]["status"] == "sent")
+        sent_once(gateway, 1)
+        again = retry(failed["id"])
+        assert (again.status_code, again.json()["error"]["code"]) == (409, "not_failed")
+        assert [r["to"] for r in gateway.requests].count(phone(1)) == 2
+    finally:
+        server.kill()

@@ -150,6 +150,21 @@ class MessageQueries(Queries):
         )
         return result.rowcount  # type: ignore[attr-defined,no-any-return]
 
+    def requeue_failed_sms(self, message_id: int, now: datetime) -> bool:
+        """Queue a failed message again, due now, if it still has a number and is still useful."""
+        result = self.session.execute(
+            update(SmsMessage)
+            .where(
+                SmsMessage.id == message_id,
+                SmsMessage.status == "failed",
+                SmsMessage.phone.is_not(None),
+                SmsMessage.expires_at > now,
+            )
+            .values(status=QUEUED, next_try_at=now, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
     def sms_by_gateway_id(self, gateway_id: str) -> SmsMessage | None:
         """The message the gateway knows by `gateway_id`."""
         return self.session.scalars(
