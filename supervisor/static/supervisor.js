@@ -254,11 +254,11 @@ async function resume(code) {
 const SIDE_LISTS_EVERY_MS = 15000;
 let sideListsAt = 0;
 
-/** Failed print jobs and SMS, and today's appointments: not every 5 s, every 15 s at most. */
+/** Failed print jobs and SMS, today's appointments, documents to collect: every 15 s at most. */
 async function loadSideLists(force = false) {
   if (!force && Date.now() - sideListsAt < SIDE_LISTS_EVERY_MS) return;
   sideListsAt = Date.now();
-  await Promise.all([loadJobs(), loadAppointments()]);
+  await Promise.all([loadJobs(), loadAppointments(), loadDocuments()]);
 }
 
 async function loadAppointments() {
@@ -275,6 +275,22 @@ async function loadAppointments() {
     );
   } catch {
     $("appointments-panel").hidden = true; // no appointments on this server
+  }
+}
+
+async function loadDocuments() {
+  const token = state.session?.token;
+  if (!token) return;
+  try {
+    const ready = await api(`/centres/${encodeURIComponent(centre)}/documents?status=ready&limit=50`, { token });
+    $("documents-panel").hidden = false;
+    $("documents").replaceChildren(
+      ...(ready.length
+        ? ready.map((d) => h("li", { text: `${d.ref} · ${d.service} · ${t("ready_since", { date: d.updated_at.slice(0, 10) })}` }))
+        : [h("li", { class: "none", text: t("no_documents") })]),
+    );
+  } catch {
+    $("documents-panel").hidden = true; // no documents on this server
   }
 }
 

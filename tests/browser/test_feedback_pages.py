@@ -54,6 +54,27 @@ def serve(server: ServerProcess, counter: int, tickets: int) -> None:
         clerk.close()
 
 
+def ready_document(server: ServerProcess) -> str:
+    """Lodge a document and mark it ready, as staff do when a box arrives; its ref."""
+    staff = {"Authorization": f"Bearer {login(server.url, SUPERVISOR)}"}
+    lodged = requests.post(
+        f"{server.url}/api/v1/centres/TST/documents",
+        json={"service": "BC", "phone": "0712345678", "consent": True},
+        headers=staff,
+        timeout=10,
+    )
+    assert lodged.status_code == 201, lodged.text
+    ref = lodged.json()["ref"]
+    ready = requests.post(
+        f"{server.url}/api/v1/centres/TST/documents/ready",
+        json={"refs": [ref]},
+        headers=staff,
+        timeout=10,
+    )
+    assert ready.json()["ready"] == 1, ready.text
+    return str(ref)
+
+
 def test_the_supervisor_watches_the_hall_pauses_a_service_and_reads_reports(
     browsing: Browsing, live_server: ServerProcess
 ) -> None:
@@ -62,6 +83,7 @@ def test_the_supervisor_watches_the_hall_pauses_a_service_and_reads_reports(
     for service in ("ID", "ID", "BC", "KRA"):
         issue_ticket(live_server, service)
     serve(live_server, 4, 1)
+    ready_ref = ready_document(live_server)
     page = browsing.open("supervisor", "/supervisor/TST", bypass_csp=True)
     page.get_by_label("Username").fill("clerk2")
     page.get_by_label("Password").fill(PASSWORD)
@@ -77,6 +99,7 @@ def test_the_supervisor_watches_the_hall_pauses_a_service_and_reads_reports(
     expect(page.locator("#arrivals-chart")).to_be_visible()
     expect(page.locator("#appointments")).to_have_text("No appointments today.")
     expect(page.locator("#jobs")).to_have_text("No failed print jobs.")
+    expect(page.locator("#documents")).to_contain_text(f"{ready_ref} · BC · ready since")
     assert page.evaluate("() => Chart.getChart('arrivals-chart').data.datasets[0].data") == [4]
     assert_accessible(page, "supervisor, live hall")
     assert_touch_targets(page, "supervisor, live hall")
