@@ -114,6 +114,6 @@ def _port(text: str) -> int:
 def _time_scale(text: str) -> float:
     """A positive clock speed-up from text (simulations only), or ValueError naming it."""
     scale = float(text)
-    if not 0 < scale <= 10_000:
-        raise ValueError(f"QUEUE_TIME_SCALE {text} must be above 0 and at most 10000")
+    if not 0 < scale <= 20_000:
+        raise ValueError(f"QUEUE_TIME_SCALE {text} must be above 0 and at most 20000")
     return scale
