@@ -69,6 +69,7 @@ def test_the_sponsored_kiosk_names_the_sponsor_in_both_languages(pages: Browsing
     expect(banner.locator(".second")).to_have_attribute("lang", "en")
     kiosk.get_by_role("button", name="Registration of Persons", exact=True).click()  # one name
     kiosk.get_by_role("button", name="Kitambulisho cha Taifa", exact=True).click()
+    kiosk.locator("#phone-skip").click()  # the optional phone step: no SMS
     fee = kiosk.locator("#ticket-sponsor")
     expect(fee).to_have_text(
         "Ada KES 100 imelipwa na Mombasa CementFee KES 100 paid by Mombasa Cement"
