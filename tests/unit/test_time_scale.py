@@ -38,7 +38,7 @@ def test_a_scale_of_one_is_the_base_clock_itself():
 def test_the_scale_comes_from_the_environment_and_defaults_to_one():
     assert settings_from_env({}).time_scale == 1.0
     assert settings_from_env({"QUEUE_TIME_SCALE": "240"}).time_scale == 240.0
-    assert settings_from_env({"QUEUE_TIME_SCALE": "20000"}).time_scale == 20000.0  # the contract's most
+    assert settings_from_env({"QUEUE_TIME_SCALE": "20000"}).time_scale == 20000.0
     for bad in ("0", "-2", "nan", "fast", "20001"):
         with pytest.raises(ValueError):
             settings_from_env({"QUEUE_TIME_SCALE": bad})
