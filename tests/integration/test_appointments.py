@@ -144,7 +144,9 @@ def test_check_in_inside_before_and_after_the_window(server: ServerProcess):
     assert again.status_code == 200 and again.json()["id"] == ticket["id"]
     assert api("GET", f"/appointments/{soon['ref']}").json()["ticket"] == ticket["id"]
 
-    later = api.book(api.first_free("KRA", day_index=1)["start"]).json()  # another day
+    # Two days on: a day away at the least, whatever the hour (tomorrow's first slot can be
+    # within the check-in window late in the evening).
+    later = api.book(api.first_free("KRA", day_index=2)["start"]).json()
     early = api("POST", f"/centres/TST/appointments/{later['ref']}/check-in", KIOSK_TOKEN)
     assert error_of(early) == (409, "too_early")
     other = api("POST", f"/centres/OTH/appointments/{later['ref']}/check-in", OTHER_KIOSK_TOKEN)
