@@ -187,7 +187,9 @@ def test_a_new_ticket_makes_the_waiting_jobs_of_its_printer_due(auth, deps, fake
     issue(auth, deps)
     assert print_due(uow, clock) == ["printed"]
     assert print_due(uow, clock) == ["printed"]
-    numbers = [next(line for line in decode(d).lines if line.startswith("A0")) for d in fake.jobs]
+    # The printer takes a job as finished once the connection closes, a moment after the send.
+    jobs = fake.wait_for_jobs(2, timeout=10)
+    numbers = [next(line for line in decode(d).lines if line.startswith("A0")) for d in jobs]
     assert numbers == ["A001", "A002"]  # in issue order, one job at a time per printer
 
 
