@@ -37,7 +37,7 @@ from .common import Clock, Notifier, Principal, require_access, require_centre, 
 from .common import today as local_today
 from .lookups import note_failed_lookup, require_lookups_left
 from .messages import queue_sms
-from .tickets import LANGUAGES, _policy, add_ticket, read_ticket, require_issuer
+from .tickets import LANGUAGES, add_ticket, rank_policy, read_ticket, require_issuer
 from .views import iso
 
 REMINDERS = {"day": timedelta(days=1), "2h": timedelta(hours=2)}
@@ -463,7 +463,9 @@ def _check_in_once(
         on_time = when is Arrival.ON_TIME
         ticket = Ticket(
             language=appointment.language,
-            rank_at=rank_time(now, "none", _policy(centre), appointment.start if on_time else None),
+            rank_at=rank_time(
+                now, "none", rank_policy(centre), appointment.start if on_time else None
+            ),
             appointment_at=appointment.start if on_time else None,
             appointment_ref=appointment.ref,
         )

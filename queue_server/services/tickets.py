@@ -123,7 +123,7 @@ def _issue_once(
                 phone=phone,
                 phone_consent_at=now if phone else None,
                 phone_consent_text=consent_record(language) if phone else None,
-                rank_at=rank_time(now, priority, _policy(centre)),
+                rank_at=rank_time(now, priority, rank_policy(centre)),
                 idempotency_key=idempotency_key,
             )
             events = add_ticket(repo, principal, service, ticket, base_url=base_url, now=now)
@@ -182,7 +182,7 @@ def require_issuer(principal: Principal, centre: Centre) -> None:
     require_access(principal, centre)
 
 
-def _policy(centre: Centre) -> RankPolicy:
+def rank_policy(centre: Centre) -> RankPolicy:
     """The centre's call-order bonuses."""
     return RankPolicy(centre.priority_bonus_s, centre.appointment_bonus_s)
 
