@@ -19,6 +19,7 @@ import supervisor
 import track
 
 from .adapters.central import fetch_site_configuration
+from .adapters.database import starting_alone
 from .adapters.message_queue import check_message_queue
 from .api import bp as api_bp
 from .api.converters import DatabaseInteger
@@ -72,17 +73,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
             app.wsgi_app, parse_networks(settings.trusted_proxies)
         )
-    queue = bootstrap(settings, socketio, clock)
-    app.extensions["queue"] = queue
     paths = ([DEMO_CONFIG] if settings.demo else []) + (
         [Path(settings.config_file)] if settings.config_file else []
     )
     config = merge_configs([load_centre_config(p) for p in paths]) if paths else None
     app.extensions[OUTREACH_CONFIGURATION] = config
-    if settings.site_token and settings.sync_to:  # a site starts from the central server's
-        config = central_site_configuration(settings, queue.warnings) or config
-    if config:  # one configuration: staff named in neither file lose their access
-        apply_centre_config(config, uow=queue.uow)
+    with starting_alone(settings.database):  # processes started together take turns
+        queue = bootstrap(settings, socketio, clock)
+        if settings.site_token and settings.sync_to:  # a site starts from the central server's
+            config = central_site_configuration(settings, queue.warnings) or config
+        if config:  # one configuration: staff named in neither file lose their access
+            apply_centre_config(config, uow=queue.uow)
+    app.extensions["queue"] = queue
     if settings.site_token:  # an outreach site's own server: its changes go to its sync log
         site = site_centre(settings.site_token, uow=queue.uow)
         queue.uow.sync_log = frozenset({site.id})

@@ -11,7 +11,13 @@ import json
 import sys
 from pathlib import Path
 
-from .adapters.database import DatabaseUnavailable, check_database, make_engine, migrate
+from .adapters.database import (
+    DatabaseUnavailable,
+    check_database,
+    make_engine,
+    migrate,
+    starting_alone,
+)
 from .adapters.unit_of_work import UnitOfWorkFactory
 from .bootstrap import system_clock
 from .config import settings_from_env
@@ -41,8 +47,9 @@ def run_sync_command(argv: list[str]) -> int:
     settings = settings_from_env(database_url=args.database)
     try:
         engine = make_engine(settings.database)
-        check_database(engine)
-        migrate(engine)
+        with starting_alone(settings.database):
+            check_database(engine)
+            migrate(engine)
         uow = UnitOfWorkFactory(engine)
         run = _export if args.action == "export" else _import
         result = run(args, uow)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -70,6 +73,44 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+@contextmanager
+def starting_alone(url: str) -> Iterator[None]:
+    """Let one process at a time check, migrate and configure a SQLite file at start.
+
+    Several processes started at once on an empty SQLite file would otherwise race switching it
+    to WAL and migrating it (one of them failing with "database is locked"). SQLite is always on
+    this machine, so an exclusive lock on a file beside it is enough. PostgreSQL needs none here:
+    migrating and applying the configuration each take an advisory lock.
+    """
+    database = _sqlite_file(url)
+    if database is None:
+        yield
+        return
+    lock_path = Path(f"{database}.start-lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a")
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot create {lock_path}: {exc.strerror}") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL; None for other databases, memory and URLs that do not parse."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # make_engine says what is wrong with it
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
 
 
 def check_database(engine: Engine) -> list[str]:

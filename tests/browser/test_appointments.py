@@ -5,7 +5,10 @@ every screen."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 import requests
 from playwright.sync_api import Page, expect
 
@@ -15,10 +18,27 @@ from tests.browser.pages import (
     assert_touch_targets,
     sign_in_at_counter,
 )
-from tests.support.centres import KIOSK_TOKEN
+from tests.support.centres import KIOSK_TOKEN, make_config_file
+from tests.support.databases import database_url
 from tests.support.server import ServerProcess
+from tests.support.zones import daytime_zone, in_zone
 
 REF = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """The usual server with the test centre where it is mid-morning (overrides the usual one).
+
+    Today then has slots to come at whatever hour the tests run, so what is booked for the
+    first free slot is today's, and in the check-in window or before it as each test needs.
+    """
+    with database_url("sqlite", tmp_path) as url:
+        config = make_config_file(tmp_path, in_zone(daytime_zone()))
+        server = ServerProcess(url, tmp_path, config=config)
+        server.start()
+        yield server
+        server.kill()
 
 
 def api(server: ServerProcess, path: str, method: str = "GET", **kw: object) -> requests.Response:

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from tests.support.centres import TEST_CONFIG, kiosk_token, make_config_file
+from tests.support.centres import kiosk_token, make_config_file
 from tests.support.clients import CounterClient, DisplayClient, issue, login
 from tests.support.server import ServerProcess
+from tests.support.zones import in_zone, zone_where
 
 TIME_SCALE = 1000  # one real second is about 17 minutes of the centre's day
 
 
-def zone_with_midnight_soon(now: datetime, at_least: timedelta) -> str:
-    """An Etc/GMT zone whose next local midnight is between `at_least` and an hour after it."""
-    for hours in range(-12, 15):
-        local = now + timedelta(hours=hours)
+def zone_with_midnight_soon(at_least: timedelta) -> str:
+    """A zone whose next local midnight is between `at_least` and an hour after it."""
+
+    def soon(local: datetime) -> bool:
         midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        if at_least <= midnight - local < at_least + timedelta(hours=1):
-            # Etc/GMT's sign is the POSIX one: Etc/GMT-3 is three hours ahead of UTC.
-            return f"Etc/GMT{-hours:+d}" if hours else "Etc/GMT"
-    raise AssertionError("every hour of the day has a zone")
+        return at_least <= midnight - local < at_least + timedelta(hours=1)
+
+    return zone_where(soon)
 
 
 def test_at_local_midnight_displays_get_a_fresh_snapshot_and_counters_close(db_url, tmp_path):
     # Midnight comes 2-5.6 s (real) after the start: time to call a ticket before it.
-    zone = zone_with_midnight_soon(datetime.now(UTC), timedelta(seconds=2 * TIME_SCALE))
-    config = make_config_file(
-        tmp_path, TEST_CONFIG.replace('timezone = "Africa/Nairobi"', f'timezone = "{zone}"')
-    )
+    zone = zone_with_midnight_soon(timedelta(seconds=2 * TIME_SCALE))
+    config = make_config_file(tmp_path, in_zone(zone))
     server = ServerProcess(
         db_url, tmp_path, config=config, env={"QUEUE_TIME_SCALE": str(TIME_SCALE)}
     )
