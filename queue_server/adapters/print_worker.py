@@ -20,8 +20,8 @@ from printer.backends import TcpPrinter, parse_printer_url, send
 from printer.jobs import Delivery, deliver
 
 from ..domain.events import Event, PrintJobQueued
-from ..services import printing
 from ..services.common import Clock, Notifier
+from ..services.printing.worker import ClaimedJob, claim_due_jobs, print_job
 from .unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -61,17 +61,17 @@ class PrintWorker:
         """Print due jobs until the process ends; a failed pass is logged and retried."""
         while True:
             try:
-                for job in printing.claim_due_jobs(uow=self.uow, clock=self.clock):
+                for job in claim_due_jobs(uow=self.uow, clock=self.clock):
                     self._pool.spawn_n(self._print, job)
             except Exception:  # the database may be back on the next pass
                 log.exception("claiming print jobs failed")
             with contextlib.suppress(Empty):  # no wake-up: time for the next look
                 self._wakeups.get(timeout=POLL_S)
 
-    def _print(self, job: printing.ClaimedJob) -> None:
+    def _print(self, job: ClaimedJob) -> None:
         """Print one job, then look for the next one of its printer at once."""
         try:
-            state = printing.print_job(job, deliver=deliver_here, uow=self.uow, clock=self.clock)
+            state = print_job(job, deliver=deliver_here, uow=self.uow, clock=self.clock)
             log.info("print job %s: %s", job.id, state)
         except Exception:  # its lease runs out and another pass takes it again
             log.exception("print job %s failed", job.id)

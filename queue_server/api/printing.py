@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ..bootstrap import services
 from ..schemas import Payload, validate
-from ..services import printing
+from ..services.printing import staff
 from . import bp
 from .routes import optional_json_body, query_args, request_principal
 
@@ -28,14 +28,14 @@ class ReprintRequest(Payload):
 
 @bp.get("/devices/me")
 def device_me() -> ResponseReturnValue:
-    return jsonify(printing.device_me(request_principal(), uow=services().uow))
+    return jsonify(staff.device_me(request_principal(), uow=services().uow))
 
 
 @bp.get("/centres/<centre>/print-jobs")
 def centre_print_jobs(centre: str) -> ResponseReturnValue:
     query = validate(PrintJobsQuery, query_args())
     return jsonify(
-        printing.list_print_jobs(
+        staff.list_print_jobs(
             request_principal(), centre, state=query.state, limit=query.limit, uow=services().uow
         )
     )
@@ -43,13 +43,13 @@ def centre_print_jobs(centre: str) -> ResponseReturnValue:
 
 @bp.get("/print-jobs/<int:job_id>")
 def print_job(job_id: int) -> ResponseReturnValue:
-    return jsonify(printing.get_print_job(request_principal(), job_id, uow=services().uow))
+    return jsonify(staff.get_print_job(request_principal(), job_id, uow=services().uow))
 
 
 @bp.post("/print-jobs/<int:job_id>/retry")
 def retry_print_job(job_id: int) -> ResponseReturnValue:
     principal = request_principal()
-    return jsonify(printing.retry_print_job(principal, job_id, **services().deps()))
+    return jsonify(staff.retry_print_job(principal, job_id, **services().deps()))
 
 
 @bp.post("/tickets/<ticket_id>/reprint")
@@ -57,7 +57,7 @@ def reprint_ticket(ticket_id: str) -> ResponseReturnValue:
     principal = request_principal()
     body = validate(ReprintRequest, optional_json_body())
     s = services()
-    job = printing.reprint_ticket(
+    job = staff.reprint_ticket(
         principal,
         ticket_id,
         kiosk=body.kiosk,

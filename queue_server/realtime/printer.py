@@ -20,7 +20,7 @@ from ..bootstrap import services
 from ..domain.errors import DomainError, InvalidValue
 from ..protocol import PRINT_JOB, printer_room
 from ..schemas import DB_INT_MAX, Payload, validate
-from ..services import printing
+from ..services.printing import agent
 from .acks import acknowledged
 
 
@@ -56,7 +56,7 @@ class PrinterNamespace(Namespace):
 
     def __init__(self, namespace: str) -> None:
         super().__init__(namespace)
-        self.agents: dict[str, printing.AgentKiosk] = {}
+        self.agents: dict[str, agent.AgentKiosk] = {}
 
     def on_connect(self, auth: object = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
@@ -66,13 +66,13 @@ class PrinterNamespace(Namespace):
             principal = s.auth.principal(token if isinstance(token, str) else None)
             if kiosk is not None and not isinstance(kiosk, str):
                 raise InvalidValue("auth.kiosk must be the name of a kiosk.")
-            target = printing.agent_kiosk(principal, kiosk, uow=s.uow)
+            target = agent.agent_kiosk(principal, kiosk, uow=s.uow)
         except DomainError as error:
             raise ConnectionRefusedError({"code": error.code, "message": error.message}) from None
         self.agents[request.sid] = target  # type: ignore[attr-defined]
         # Join before reading, so a job stored meanwhile comes live if not in the list.
         join_room(printer_room(target.centre, target.kiosk))
-        for job in printing.agent_jobs(target, uow=s.uow, clock=s.clock):
+        for job in agent.agent_jobs(target, uow=s.uow, clock=s.clock):
             emit(PRINT_JOB, job)
 
     def on_disconnect(self, reason: object = None) -> None:
@@ -92,4 +92,4 @@ class PrinterNamespace(Namespace):
         """Record the agent's report on one of its kiosk's jobs."""
         kiosk = self.agents[request.sid]  # type: ignore[attr-defined]
         s = services()
-        return printing.agent_reported(kiosk, job_id, delivery, uow=s.uow, clock=s.clock)
+        return agent.agent_reported(kiosk, job_id, delivery, uow=s.uow, clock=s.clock)

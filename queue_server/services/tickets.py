@@ -18,7 +18,6 @@ from ..domain.outreach import fee_payer
 from ..domain.phone import normalize_phone
 from ..domain.routing import RankPolicy, rank_time
 from ..domain.sms import consent_record
-from . import printing
 from .common import (
     Clock,
     Notifier,
@@ -30,6 +29,7 @@ from .common import (
     require_ticket,
     today,
 )
+from .printing.jobs import kiosk_printer, print_issued_ticket, with_print
 from .views import QueueFigures, iso, public_ticket_view, service_view, ticket_view
 
 PHONE_KEPT_FOR = timedelta(days=30)
@@ -166,12 +166,10 @@ def add_ticket(
     repo.flush()
     events = expire_past_days(repo, centre, now)
     events.append(TicketIssued(centre.code, ticket.public_id, service.code))
-    if printing.kiosk_printer(repo, principal) is not None:
+    if kiosk_printer(repo, principal) is not None:
         # The paper shows the place at issue, so a printing kiosk's ticket reads it here.
         view = ticket_view(ticket, QueueFigures(repo, centre, day))
-        events += printing.print_issued_ticket(
-            repo, principal, ticket, view, base_url=base_url, now=now
-        )
+        events += print_issued_ticket(repo, principal, ticket, view, base_url=base_url, now=now)
     return events
 
 
@@ -201,7 +199,7 @@ def read_ticket(uow: UnitOfWorkFactory, public_id: str) -> dict[str, Any]:
     with uow(write=False) as unit:
         ticket = require_ticket(unit.repo, public_id)
         view = ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
-        return printing.with_print(unit.repo, ticket, view)
+        return with_print(unit.repo, ticket, view)
 
 
 def list_centres(*, uow: UnitOfWorkFactory) -> list[dict[str, Any]]:

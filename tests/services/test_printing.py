@@ -20,8 +20,12 @@ from queue_server.adapters.unit_of_work import UnitOfWorkFactory
 from queue_server.centre_config import parse_centre_config
 from queue_server.domain.errors import Forbidden, InvalidState, NotFound
 from queue_server.domain.events import PrintJobQueued
-from queue_server.services import appointments, counters, printing, tickets
+from queue_server.services import appointments, counters, tickets
 from queue_server.services.counters import CounterRef
+from queue_server.services.printing import agent as print_agent
+from queue_server.services.printing import attempts as print_attempts
+from queue_server.services.printing import staff as print_staff
+from queue_server.services.printing import worker as print_worker
 from queue_server.services.setup import apply_centre_config
 from tests.services.conftest import clerk_principal
 from tests.support.escpos import decode
@@ -76,17 +80,17 @@ def issue(auth, deps, token=KIOSK_1, **kw) -> dict:
 
 def print_due(uow, clock, timeout_s: float = 3.0) -> list[str]:
     """One pass of the print worker with the real printer code."""
-    return printing.print_due_jobs(
+    return print_worker.print_due_jobs(
         deliver=partial(deliver, timeout_s=timeout_s), uow=uow, clock=clock
     )
 
 
 def job(supervisor, job_id: int, uow) -> dict:
-    return printing.get_print_job(supervisor, job_id, uow=uow)
+    return print_staff.get_print_job(supervisor, job_id, uow=uow)
 
 
 def kiosk_printer(auth, uow, token=KIOSK_1) -> dict:
-    return printing.device_me(auth.principal(token), uow=uow)["printer"]
+    return print_staff.device_me(auth.principal(token), uow=uow)["printer"]
 
 
 def test_a_kiosk_ticket_is_stored_with_its_print_job_and_printed_exactly(
@@ -144,12 +148,12 @@ def test_only_kiosks_with_printers_get_one_job_per_ticket(auth, deps, supervisor
     assert "print" not in issue(auth, deps, PLAIN_KIOSK_TOKEN)
     staff = tickets.issue_ticket(supervisor, CENTRE, "ID", base_url=BASE_URL, **deps)
     assert "print" not in staff
-    assert printing.list_print_jobs(supervisor, CENTRE, state=None, limit=50, uow=uow) == []
-    assert printing.device_me(auth.principal(PLAIN_KIOSK_TOKEN), uow=uow)["printer"] is None
+    assert print_staff.list_print_jobs(supervisor, CENTRE, state=None, limit=50, uow=uow) == []
+    assert print_staff.device_me(auth.principal(PLAIN_KIOSK_TOKEN), uow=uow)["printer"] is None
     first = issue(auth, deps, idempotency_key="tap-1")
     again = issue(auth, deps, idempotency_key="tap-1")
     assert again["print"]["id"] == first["print"]["id"]
-    assert len(printing.list_print_jobs(supervisor, CENTRE, state=None, limit=50, uow=uow)) == 1
+    assert len(print_staff.list_print_jobs(supervisor, CENTRE, state=None, limit=50, uow=uow)) == 1
 
 
 def test_a_printer_that_is_down_is_retried_with_backoff_and_prints_once(
@@ -228,7 +232,7 @@ def test_a_job_fails_after_its_last_attempt_and_a_supervisor_can_retry_it(
     auth, deps, supervisor, fake, monkeypatch
 ):
     uow, clock = deps["uow"], deps["clock"]
-    monkeypatch.setattr(printing, "MAX_ATTEMPTS", 2)
+    monkeypatch.setattr(print_attempts, "MAX_ATTEMPTS", 2)
     fake.go_down()
     ticket = issue(auth, deps)
     job_id = ticket["print"]["id"]
@@ -238,12 +242,12 @@ def test_a_job_fails_after_its_last_attempt_and_a_supervisor_can_retry_it(
     clock.advance(60)
     assert print_due(uow, clock) == []
     with pytest.raises(Forbidden):
-        printing.retry_print_job(clerk_principal(auth, CLERK), job_id, **deps)
+        print_staff.retry_print_job(clerk_principal(auth, CLERK), job_id, **deps)
     fake.come_up()
-    assert printing.retry_print_job(supervisor, job_id, **deps)["state"] == "pending"
+    assert print_staff.retry_print_job(supervisor, job_id, **deps)["state"] == "pending"
     assert print_due(uow, clock) == ["printed"]
     with pytest.raises(InvalidState) as info:
-        printing.retry_print_job(supervisor, job_id, **deps)
+        print_staff.retry_print_job(supervisor, job_id, **deps)
     assert info.value.code == "not_failed"
 
 
@@ -261,12 +265,12 @@ def test_a_printer_that_cannot_be_used_fails_the_job_at_once(auth, deps, supervi
 def test_a_job_left_printing_by_a_dead_worker_comes_back_after_its_lease(auth, deps, supervisor):
     uow, clock = deps["uow"], deps["clock"]
     ticket = issue(auth, deps)
-    [claimed] = printing.claim_due_jobs(uow=uow, clock=clock)  # and the worker dies
+    [claimed] = print_worker.claim_due_jobs(uow=uow, clock=clock)  # and the worker dies
     assert job(supervisor, claimed.id, uow)["state"] == "printing"
     clock.advance(30)
-    assert printing.claim_due_jobs(uow=uow, clock=clock) == []
-    clock.advance(printing.LEASE.total_seconds())
-    [again] = printing.claim_due_jobs(uow=uow, clock=clock)
+    assert print_worker.claim_due_jobs(uow=uow, clock=clock) == []
+    clock.advance(print_worker.LEASE.total_seconds())
+    [again] = print_worker.claim_due_jobs(uow=uow, clock=clock)
     assert again.id == claimed.id == ticket["print"]["id"]
     assert job(supervisor, again.id, uow)["attempts"] == 2
 
@@ -276,7 +280,7 @@ def test_a_worker_that_dies_while_sending_never_gets_the_job_sent_again(
 ):
     uow, clock = deps["uow"], deps["clock"]
     ticket = issue(auth, deps)
-    [claimed] = printing.claim_due_jobs(uow=uow, clock=clock)
+    [claimed] = print_worker.claim_due_jobs(uow=uow, clock=clock)
 
     class Died(Exception):
         """The worker's process ends right after the bytes went out."""
@@ -286,15 +290,15 @@ def test_a_worker_that_dies_while_sending_never_gets_the_job_sent_again(
         raise Died
 
     with pytest.raises(Died):
-        printing.print_job(
+        print_worker.print_job(
             claimed,
             deliver=partial(deliver, timeout_s=3.0, write=send_then_die),
             uow=uow,
             clock=clock,
         )
     assert len(fake.wait_for_jobs(1)) == 1
-    clock.advance(printing.LEASE.total_seconds() + 1)
-    assert printing.claim_due_jobs(uow=uow, clock=clock) == []  # not sent a second time
+    clock.advance(print_worker.LEASE.total_seconds() + 1)
+    assert print_worker.claim_due_jobs(uow=uow, clock=clock) == []  # not sent a second time
     left = job(supervisor, ticket["print"]["id"], uow)
     assert left["state"] == "failed" and "may have printed" in left["last_error"]
     assert len(fake.jobs) == 1
@@ -315,10 +319,10 @@ def test_concurrent_workers_never_take_a_job_twice(auth, deps, db_url):
         for _ in range(100):  # bounded, so a bug fails the test instead of hanging it
             if len(taken) >= 3 * TCP_KIOSKS:
                 return
-            for claimed in printing.claim_due_jobs(uow=factory, clock=clock):
+            for claimed in print_worker.claim_due_jobs(uow=factory, clock=clock):
                 with lock:
                     taken.append(claimed.id)
-                printing.print_job(claimed, deliver=printed, uow=factory, clock=clock)
+                print_worker.print_job(claimed, deliver=printed, uow=factory, clock=clock)
 
     engines = [make_engine(db_url) for _ in range(4)]
     threads = [threading.Thread(target=worker, args=(UnitOfWorkFactory(e),)) for e in engines]
@@ -329,7 +333,7 @@ def test_concurrent_workers_never_take_a_job_twice(auth, deps, db_url):
     for engine in engines:
         engine.dispose()
     assert len(taken) == len(set(taken)) == 3 * TCP_KIOSKS
-    assert printing.claim_due_jobs(uow=uow, clock=clock) == []
+    assert print_worker.claim_due_jobs(uow=uow, clock=clock) == []
 
 
 def test_agent_jobs_wait_for_the_agent_and_are_acknowledged(auth, deps, supervisor, notifier):
@@ -338,36 +342,36 @@ def test_agent_jobs_wait_for_the_agent_and_are_acknowledged(auth, deps, supervis
     second = issue(auth, deps, AGENT_KIOSK_TOKEN)
     assert [e.by_agent for e in notifier.of(PrintJobQueued)] == [True, True]
     assert print_due(uow, clock) == []  # the server does not print for agents
-    kiosk = printing.agent_kiosk(auth.principal(AGENT_KIOSK_TOKEN), None, uow=uow)
-    sent = printing.agent_jobs(kiosk, uow=uow, clock=clock)
+    kiosk = print_agent.agent_kiosk(auth.principal(AGENT_KIOSK_TOKEN), None, uow=uow)
+    sent = print_agent.agent_jobs(kiosk, uow=uow, clock=clock)
     assert [j["id"] for j in sent] == [first["print"]["id"], second["print"]["id"]]
     assert "A001" in decode(base64.b64decode(sent[0]["data"])).lines
 
     failure = Delivery(False, UNKNOWN_STATUS, "fault", "usb printer not found")
-    report = printing.agent_reported(kiosk, sent[0]["id"], failure, uow=uow, clock=clock)
+    report = print_agent.agent_reported(kiosk, sent[0]["id"], failure, uow=uow, clock=clock)
     assert (report["job"]["state"], report["retry_in_s"]) == ("pending", 1.0)
-    report = printing.agent_reported(kiosk, sent[0]["id"], failure, uow=uow, clock=clock)
+    report = print_agent.agent_reported(kiosk, sent[0]["id"], failure, uow=uow, clock=clock)
     assert (report["job"]["attempts"], report["retry_in_s"]) == (2, 2.0)
     assert kiosk_printer(auth, uow, AGENT_KIOSK_TOKEN)["last_error"] == "usb printer not found"
     done = Delivery(True, UNKNOWN_STATUS, "unknown")
-    report = printing.agent_reported(kiosk, sent[0]["id"], done, uow=uow, clock=clock)
+    report = print_agent.agent_reported(kiosk, sent[0]["id"], done, uow=uow, clock=clock)
     assert (report["job"]["state"], report["retry_in_s"]) == ("printed", None)
-    assert [j["id"] for j in printing.agent_jobs(kiosk, uow=uow, clock=clock)] == [
+    assert [j["id"] for j in print_agent.agent_jobs(kiosk, uow=uow, clock=clock)] == [
         second["print"]["id"]
     ]
     broken = Delivery(False, UNKNOWN_STATUS, "fault", "no such device", permanent=True)
-    report = printing.agent_reported(kiosk, sent[1]["id"], broken, uow=uow, clock=clock)
+    report = print_agent.agent_reported(kiosk, sent[1]["id"], broken, uow=uow, clock=clock)
     assert report["job"]["state"] == "failed"
 
     other = issue(auth, deps)
     with pytest.raises(NotFound):
-        printing.agent_reported(kiosk, other["print"]["id"], done, uow=uow, clock=clock)
+        print_agent.agent_reported(kiosk, other["print"]["id"], done, uow=uow, clock=clock)
 
 
 def test_who_may_be_a_print_agent(auth, deps):
     uow = deps["uow"]
     agent = auth.principal(PRINTER_AGENT_TOKEN)
-    assert printing.agent_kiosk(agent, "kiosk-agent", uow=uow).kiosk == "kiosk-agent"
+    assert print_agent.agent_kiosk(agent, "kiosk-agent", uow=uow).kiosk == "kiosk-agent"
     refusals = [
         (agent, None, InvalidState, "no_kiosk"),
         (agent, "kiosk-nope", NotFound, "unknown_kiosk"),
@@ -378,7 +382,7 @@ def test_who_may_be_a_print_agent(auth, deps):
     ]
     for principal, kiosk, error, code in refusals:
         with pytest.raises(error) as info:
-            printing.agent_kiosk(principal, kiosk, uow=uow)
+            print_agent.agent_kiosk(principal, kiosk, uow=uow)
         assert info.value.code == code
 
 
@@ -392,20 +396,24 @@ def test_a_supervisor_reprints_an_open_ticket_and_nobody_else_may(auth, deps, su
         auth.principal(tcp_kiosk_token(1)),
     ]:
         with pytest.raises(Forbidden):
-            printing.reprint_ticket(principal, ticket["id"], kiosk=None, base_url=BASE_URL, **deps)
-    again = printing.reprint_ticket(supervisor, ticket["id"], kiosk=None, base_url=BASE_URL, **deps)
+            print_staff.reprint_ticket(
+                principal, ticket["id"], kiosk=None, base_url=BASE_URL, **deps
+            )
+    again = print_staff.reprint_ticket(
+        supervisor, ticket["id"], kiosk=None, base_url=BASE_URL, **deps
+    )
     assert (again["reprint"], again["state"], again["kiosk"]) == (True, "pending", "kiosk-tcp-1")
     assert print_due(uow, clock) == ["printed"]
     first, second = fake.wait_for_jobs(2)
     assert decode(first).lines == decode(second).lines
 
-    elsewhere = printing.reprint_ticket(
+    elsewhere = print_staff.reprint_ticket(
         supervisor, ticket["id"], kiosk="kiosk-tcp-2", base_url=BASE_URL, **deps
     )
     assert elsewhere["kiosk"] == "kiosk-tcp-2"
     for kiosk, code in [("kiosk-plain", "no_printer"), ("agent-1", "unknown_kiosk")]:
         with pytest.raises((InvalidState, NotFound)) as info:
-            printing.reprint_ticket(
+            print_staff.reprint_ticket(
                 supervisor, ticket["id"], kiosk=kiosk, base_url=BASE_URL, **deps
             )
         assert info.value.code == code
@@ -414,7 +422,7 @@ def test_a_supervisor_reprints_an_open_ticket_and_nobody_else_may(auth, deps, su
 def test_a_reprint_needs_an_open_ticket_and_a_printer(auth, deps, supervisor):
     staff = tickets.issue_ticket(supervisor, CENTRE, "ID", base_url=BASE_URL, **deps)
     with pytest.raises(InvalidState) as info:
-        printing.reprint_ticket(supervisor, staff["id"], kiosk=None, base_url=BASE_URL, **deps)
+        print_staff.reprint_ticket(supervisor, staff["id"], kiosk=None, base_url=BASE_URL, **deps)
     assert info.value.code == "no_printer"
     clerk = clerk_principal(auth, CLERK)
     counter = CounterRef(CENTRE, 1)
@@ -422,7 +430,7 @@ def test_a_reprint_needs_an_open_ticket_and_a_printer(auth, deps, supervisor):
     counters.call_next(clerk, counter, **deps)
     counters.complete(clerk, counter, **deps)
     with pytest.raises(InvalidState) as info:
-        printing.reprint_ticket(
+        print_staff.reprint_ticket(
             supervisor, staff["id"], kiosk="kiosk-tcp-1", base_url=BASE_URL, **deps
         )
     assert info.value.code == "ticket_closed"
@@ -432,23 +440,23 @@ def test_who_sees_which_print_jobs(auth, deps, supervisor):
     uow = deps["uow"]
     mine = issue(auth, deps, tcp_kiosk_token(1))["print"]["id"]
     theirs = issue(auth, deps, tcp_kiosk_token(2))["print"]["id"]
-    everything = printing.list_print_jobs(supervisor, CENTRE, state=None, limit=50, uow=uow)
+    everything = print_staff.list_print_jobs(supervisor, CENTRE, state=None, limit=50, uow=uow)
     assert [j["id"] for j in everything] == [theirs, mine]  # newest first
-    assert printing.list_print_jobs(supervisor, CENTRE, state="printed", limit=50, uow=uow) == []
+    assert print_staff.list_print_jobs(supervisor, CENTRE, state="printed", limit=50, uow=uow) == []
     kiosk = auth.principal(tcp_kiosk_token(1))
-    own = printing.list_print_jobs(kiosk, CENTRE, state=None, limit=50, uow=uow)
+    own = print_staff.list_print_jobs(kiosk, CENTRE, state=None, limit=50, uow=uow)
     assert [j["id"] for j in own] == [mine]
-    assert printing.get_print_job(kiosk, mine, uow=uow)["kiosk"] == "kiosk-tcp-1"
+    assert print_staff.get_print_job(kiosk, mine, uow=uow)["kiosk"] == "kiosk-tcp-1"
     with pytest.raises(NotFound):
-        printing.get_print_job(kiosk, theirs, uow=uow)
+        print_staff.get_print_job(kiosk, theirs, uow=uow)
     for principal in [clerk_principal(auth, CLERK), clerk_principal(auth, OTHER_SUPERVISOR)]:
         with pytest.raises(Forbidden):
-            printing.list_print_jobs(principal, CENTRE, state=None, limit=50, uow=uow)
+            print_staff.list_print_jobs(principal, CENTRE, state=None, limit=50, uow=uow)
         with pytest.raises(Forbidden):
-            printing.get_print_job(principal, mine, uow=uow)
+            print_staff.get_print_job(principal, mine, uow=uow)
     with pytest.raises(Forbidden):
-        printing.device_me(supervisor, uow=uow)
-    me = printing.device_me(kiosk, uow=uow)
+        print_staff.device_me(supervisor, uow=uow)
+    me = print_staff.device_me(kiosk, uow=uow)
     assert (me["name"], me["kind"], me["centre"]) == ("kiosk-tcp-1", "kiosk", CENTRE)
 
 
@@ -489,11 +497,11 @@ def test_a_job_older_than_print_expiry_expires_and_is_listed_for_a_reprint(
     fake.come_up()
     assert print_due(uow, clock, QUICK_S) == ["printed"]  # only the fresh ticket prints
     assert ["A002" in decode(data).lines for data in fake.wait_for_jobs(1)] == [True]
-    expired = printing.list_print_jobs(supervisor, CENTRE, state="expired", limit=10, uow=uow)
+    expired = print_staff.list_print_jobs(supervisor, CENTRE, state="expired", limit=10, uow=uow)
     assert [j["id"] for j in expired] == [old["print"]["id"]]
     assert "print_expiry_s" in expired[0]["last_error"]
     assert job(supervisor, fresh["print"]["id"], uow)["state"] == "printed"
     # A supervisor decides the citizen still needs it.
-    retried = printing.retry_print_job(supervisor, old["print"]["id"], **deps)
+    retried = print_staff.retry_print_job(supervisor, old["print"]["id"], **deps)
     assert retried["state"] == "pending"
     assert print_due(uow, clock, QUICK_S) == ["printed"]
