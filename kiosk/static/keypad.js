@@ -7,11 +7,14 @@ export const DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
 /** The refs' alphabet (no I, L, O or U: nothing typed can be mistaken for another). */
 export const REF_KEYS = [..."0123456789ABCDEFGHJKMNPQRSTVWXYZ"];
 
-/** Fill `container` with a key per character and a Delete key named `deleteName`. */
-export function fillKeypad(container, keys, deleteName) {
+/** Fill `container` with a key per character, and a Delete key named `deleteName` if given. */
+export function fillKeypad(container, keys, deleteName = null) {
+  const deleteKey = deleteName
+    ? [h("button", { type: "button", class: "key delete", dataset: { entryKey: "delete" }, text: deleteName })]
+    : [];
   container.replaceChildren(
     ...keys.map((key) => h("button", { type: "button", class: "key", dataset: { entryKey: key }, text: key })),
-    h("button", { type: "button", class: "key delete", dataset: { entryKey: "delete" }, text: deleteName }),
+    ...deleteKey,
   );
 }
 

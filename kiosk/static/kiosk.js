@@ -18,7 +18,6 @@ const DEFAULT_LANGUAGE = "en";
 const IDLE_MS = { ticket: 15000, error: 15000, other: 30000 };
 const RETRY_MS = 2000;
 const DEVICE_EVERY_MS = 10000;
-const REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const REF_LENGTH = 8;
 
 const app = document.querySelector(".app");
@@ -302,12 +301,6 @@ function openAppointment() {
   show("appointment");
 }
 
-function renderKeypad() {
-  $("keypad").replaceChildren(
-    ...[...REF_ALPHABET].map((key) => h("button", { type: "button", class: "key", "data-key": key, text: key })),
-  );
-}
-
 /** The ref typed so far as XXXX-XXXX, the places still to type shown as dots. */
 function renderRef() {
   const typed = state.ref.padEnd(REF_LENGTH, "·");
@@ -319,7 +312,7 @@ function renderRef() {
 
 function typeRef(key) {
   const char = key.toUpperCase();
-  if (!REF_ALPHABET.includes(char) || state.ref.length >= REF_LENGTH) return;
+  if (!REF_KEYS.includes(char) || state.ref.length >= REF_LENGTH) return;
   state.ref += char;
   state.refError = null;
   renderRef();
@@ -420,6 +413,7 @@ function formatRef(text) {
 function renderKeypads() {
   fillKeypad($("phone-keys"), DIGITS, t("key_delete"));
   fillKeypad($("collect-keys"), REF_KEYS, t("key_delete"));
+  fillKeypad($("keypad"), REF_KEYS); // the booking's ref: its Delete is beside the keypad
 }
 
 // -- connection, printer and problems ------------------------------------------------------
@@ -480,8 +474,8 @@ function onClick(event) {
   if (button.id === "language") return switchLanguage(catalogue.other);
   if (button.id === "priority") return show("priority");
   if (button.id === "appointment") return openAppointment();
+  if (button.closest("#keypad")) return typeRef(button.dataset.entryKey);
   if (button.dataset.entryKey) return typeKey(button);
-  if (button.dataset.key) return typeRef(button.dataset.key);
   if (button.id === "ref-delete") return deleteRef();
   if (button.id === "ref-submit") return checkIn();
   if (button.id === "priority-cancel") {
@@ -522,7 +516,6 @@ function main() {
   renderKeypads();
   document.addEventListener("click", onClick);
   document.addEventListener("keydown", onKey);
-  renderKeypad();
   for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, armIdle, true);
   renderStatus();
   loadCentreName();
