@@ -17,6 +17,7 @@ const state = {
   session: JSON.parse(window.sessionStorage.getItem(SESSION_KEY) ?? "null"),
   socket: null,
   hall: null,
+  reportDatesPicked: false,
   timer: null,
   pausing: null,
   tab: "hall",
@@ -100,6 +101,7 @@ function duration(seconds) {
 
 function showHall(hall) {
   state.hall = hall;
+  defaultReportDates(); // now in the centre's zone
   $("centre-title").textContent = hall.name;
   renderAlerts();
   renderServices();
@@ -432,12 +434,26 @@ async function downloadCsv(kind) {
 }
 
 /** The current quarter's first and last dates. */
+/** Today's date (YYYY-MM-DD) at the centre, whose zone the hall gives, else this browser's. */
+function centreToday() {
+  const timeZone = state.hall?.timezone;
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+}
+
+/** The first and last dates of the centre's present quarter. */
 function thisQuarter() {
-  const now = new Date();
-  const first = new Date(now.getFullYear(), Math.floor(now.getMonth() / 3) * 3, 1);
-  const last = new Date(first.getFullYear(), first.getMonth() + 3, 0);
-  const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  return [iso(first), iso(last)];
+  const [year, month] = centreToday().split("-").map(Number);
+  const firstMonth = Math.floor((month - 1) / 3) * 3 + 1;
+  const lastDay = new Date(Date.UTC(year, firstMonth + 2, 0)).getUTCDate();
+  const pad = (n) => String(n).padStart(2, "0");
+  return [`${year}-${pad(firstMonth)}-01`, `${year}-${pad(firstMonth + 2)}-${pad(lastDay)}`];
+}
+
+/** The report's dates: the quarter so far, until the supervisor picks others. */
+function defaultReportDates() {
+  if (state.reportDatesPicked) return;
+  $("report-from").value = thisQuarter()[0];
+  $("report-to").value = centreToday();
 }
 
 function median(values) {
@@ -468,6 +484,7 @@ function quarterLines(rows) {
 
 async function printQuarter() {
   const [from, to] = thisQuarter();
+  state.reportDatesPicked = true; // the quarter stays on screen after printing
   $("report-from").value = from;
   $("report-to").value = to;
   await showReport();
@@ -535,9 +552,12 @@ function main() {
   window.addEventListener("afterprint", () => {
     $("summary").hidden = true;
   });
-  const [from] = thisQuarter();
-  $("report-from").value = from;
-  $("report-to").value = new Date().toISOString().slice(0, 10);
+  for (const id of ["report-from", "report-to"]) {
+    $(id).addEventListener("change", () => {
+      state.reportDatesPicked = true;
+    });
+  }
+  defaultReportDates();
   if (state.session) start();
   else showSignIn(null);
 }
