@@ -198,6 +198,7 @@ function connect() {
 function hangUp() {
   const socket = state.socket;
   state.socket = null;
+  $("offline").hidden = true;
   socket?.disconnect();
 }
 

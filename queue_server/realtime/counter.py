@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+from flask_socketio import Namespace, join_room, leave_room
 
 from ..bootstrap import services
 from ..domain.errors import DomainError, Forbidden, InvalidState
@@ -20,7 +20,7 @@ from ..schemas import (
 )
 from ..services import counters
 from ..services.common import Principal
-from .acks import acknowledged
+from .acks import acknowledged, refused
 
 
 @dataclass
@@ -46,7 +46,7 @@ class CounterNamespace(Namespace):
             if not principal.is_user:
                 raise Forbidden("Counters are for signed-in staff, not devices.")
         except DomainError as error:
-            raise ConnectionRefusedError({"code": error.code, "message": error.message}) from None
+            raise refused(error.code, error.message) from None
         self.clerks[request.sid] = _Clerk(principal)  # type: ignore[attr-defined]
 
     def on_disconnect(self, reason: object = None) -> None:

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from flask_socketio import ConnectionRefusedError, SocketIO
+from flask_socketio import SocketIO
 
 from ..domain.errors import Unauthorized
 from ..services.auth import Authenticator
 from ..services.common import Principal
+from .acks import refused
 
 REVOKED = {
     "ok": False,
@@ -86,11 +87,8 @@ def limit_connections(socketio: SocketIO, namespace: str, per_address: int) -> N
             sid, environ = args[0], args[1]
             address = str(environ.get("REMOTE_ADDR", "unknown"))
             if open_by_address[address] >= per_address:
-                raise ConnectionRefusedError(
-                    {
-                        "code": "too_many_connections",
-                        "message": "Too many screens connected from this address.",
-                    }
+                raise refused(
+                    "too_many_connections", "Too many screens connected from this address."
                 )
             result = trigger(event, *args)
             if result is not False:

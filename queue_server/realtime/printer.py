@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from flask_socketio import Namespace, emit, join_room
 from pydantic import Field
 
 from printer.backends import PrinterStatus
@@ -21,7 +21,7 @@ from ..domain.errors import DomainError, InvalidValue
 from ..protocol import PRINT_JOB, printer_room
 from ..schemas import DB_INT_MAX, Payload, validate
 from ..services.printing import agent
-from .acks import acknowledged
+from .acks import acknowledged, refused
 
 
 class PrinterReport(Payload):
@@ -68,7 +68,7 @@ class PrinterNamespace(Namespace):
                 raise InvalidValue("auth.kiosk must be the name of a kiosk.")
             target = agent.agent_kiosk(principal, kiosk, uow=s.uow)
         except DomainError as error:
-            raise ConnectionRefusedError({"code": error.code, "message": error.message}) from None
+            raise refused(error.code, error.message) from None
         self.agents[request.sid] = target  # type: ignore[attr-defined]
         # Join before reading, so a job stored meanwhile comes live if not in the list.
         join_room(printer_room(target.centre, target.kiosk))

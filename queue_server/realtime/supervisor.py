@@ -8,7 +8,7 @@ when a citizen answers that staff asked for money; `hall {}` asks for the figure
 from __future__ import annotations
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from flask_socketio import Namespace, emit, join_room
 
 from ..bootstrap import services
 from ..domain.errors import DomainError, InvalidValue
@@ -16,7 +16,7 @@ from ..protocol import HALL, supervisor_room
 from ..schemas import NoFields, validate
 from ..services import supervision
 from ..services.common import Principal
-from .acks import acknowledged
+from .acks import acknowledged, refused
 
 
 class SupervisorNamespace(Namespace):
@@ -36,9 +36,7 @@ class SupervisorNamespace(Namespace):
                 raise InvalidValue("Connect with auth={'token': ..., 'centre': CODE}.")
             hall = supervision.live_hall(principal, centre, uow=s.uow, clock=s.clock)
         except DomainError as error:
-            # (message, data): the browser's connect_error then carries the code in `data`.
-            detail = {"code": error.code, "message": error.message}
-            raise ConnectionRefusedError(error.message, detail) from None
+            raise refused(error.code, error.message) from None
         join_room(supervisor_room(centre))
         self.watching[request.sid] = (principal, centre)  # type: ignore[attr-defined]
         emit(HALL, hall)

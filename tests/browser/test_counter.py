@@ -3,8 +3,10 @@ queues it serves, and coming back to the server's state after a reload."""
 
 from __future__ import annotations
 
+import json
 import re
 
+import requests
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.pages import (
@@ -15,6 +17,8 @@ from tests.browser.pages import (
     ticket,
 )
 from tests.support.server import ServerProcess
+
+SESSION_KEY = "huduma.counter.session"  # where the page keeps its sign-in (counter.js)
 
 
 def button(page: Page, name: str) -> Locator:
@@ -95,3 +99,38 @@ def test_counter_signs_in_and_serves_with_every_action(
     expect(page.get_by_text("Counter 1 is closed.")).to_be_visible()
     expect(page.get_by_label("Counter")).to_be_visible()
     expect(page.get_by_text("Connection lost")).to_be_hidden()  # left on purpose
+
+
+def page_token(page: Page) -> str:
+    """The token the counter page signed in with (kept in the tab's session storage)."""
+    return json.loads(page.evaluate(f"window.sessionStorage.getItem('{SESSION_KEY}')"))["token"]
+
+
+def sign_out_token(server: ServerProcess, token: str) -> None:
+    """Revoke a token from elsewhere (`POST /auth/logout`), as another screen might."""
+    response = requests.post(
+        f"{server.url}/api/v1/auth/logout",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 204
+
+
+def expect_signed_out(page: Page) -> None:
+    """The page is back at the sign-in form, saying the session ended."""
+    expect(page.get_by_text("Your session has ended. Please sign in again.")).to_be_visible()
+    expect(page.get_by_label("Username")).to_be_visible()
+    expect(page.get_by_text("Connection lost")).to_be_hidden()
+    assert page.evaluate(f"window.sessionStorage.getItem('{SESSION_KEY}')") is None
+
+
+def test_a_counter_page_whose_token_was_revoked_signs_out_and_says_so(
+    browsing: Browsing, live_server: ServerProcess
+) -> None:
+    page = browsing.open("counter", "/counter/")
+    sign_in_at_counter(page, 1)
+    token = page_token(page)
+    page.goto("about:blank")  # the tab keeps its session; the counter page is gone meanwhile
+    sign_out_token(live_server, token)
+    page.goto("/counter/")  # connects with the revoked token: refused, and the page signs out
+    expect_signed_out(page)

@@ -70,6 +70,37 @@ def test_a_user_removed_by_another_process_is_refused_on_an_open_socket(server, 
         clerk.close()
 
 
+def _refusal(base: str, namespace: str, auth: dict) -> dict:
+    """Connect to `namespace` expecting a refusal; the `data` the client is told it with."""
+    client = socketio.Client(reconnection=False)
+    told: list[dict] = []
+    client.on("connect_error", told.append, namespace=namespace)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(base, namespaces=[namespace], auth=auth, transports=["websocket"])
+    [refusal] = told
+    return refusal["data"]
+
+
+@pytest.mark.parametrize(
+    ("namespace", "auth", "code"),
+    [
+        ("/counter", {}, "no_credentials"),
+        ("/counter", {"token": "no-such-token"}, "bad_token"),
+        ("/counter", {"token": kiosk_token(1)}, "forbidden"),
+        ("/printer", {"token": "no-such-token"}, "bad_token"),
+        ("/printer", {"token": kiosk_token(1)}, "not_an_agent_printer"),
+        ("/supervisor", {"token": "no-such-token", "centre": "TST"}, "bad_token"),
+        ("/display", {}, "invalid_value"),
+        ("/ticket", {"ticket": "no-such-ticket"}, "unknown_ticket"),
+    ],
+)
+def test_every_namespace_refuses_with_a_code_and_message_the_pages_read(
+    shared_server, namespace, auth, code
+):
+    refusal = _refusal(shared_server.url, namespace, auth)
+    assert refusal["code"] == code and isinstance(refusal["message"], str) and refusal["message"]
+
+
 def _fail_logins(base: str, times: int, **headers: str) -> None:
     for i in range(times):
         response = requests.post(
@@ -172,8 +203,9 @@ def test_anonymous_display_connections_are_limited_per_address(tmp_path: Path):
     process = _server(tmp_path, "displays", QUEUE_DISPLAY_CONNECTIONS_PER_ADDRESS="2")
     screens = [DisplayClient(process.url), DisplayClient(process.url)]
     try:
-        with pytest.raises(socketio.exceptions.ConnectionError):
-            DisplayClient(process.url)
+        assert _refusal(process.url, "/display", {"centre": "TST"})["code"] == (
+            "too_many_connections"
+        )
         screens.pop().close()
         _wait_until_displays_open(process.url, 1)  # the server has seen the close
         screens.append(DisplayClient(process.url))  # a place came free
