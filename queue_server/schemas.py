@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
 from .domain.errors import InvalidValue, Malformed
 
@@ -174,6 +182,35 @@ class FeedbackSnapshot(BaseModel):
     asked_for_money: Literal["yes", "no", "rather_not_say"] | None = None
     comment: str | None = Field(default=None, max_length=500)
     given_at: AwareDatetime
+
+
+class DocumentSnapshot(BaseModel):
+    """A document lodged at an outreach site, as the site logged it (with the citizen's phone
+    number and the record of their consent: see `_document_snapshot` in adapters/queries/sync.py).
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    ref: str = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{10}$")
+    service: str = Field(min_length=1, max_length=16)
+    status: Literal["lodged", "in_process", "ready", "collected", "returned"]
+    language: Literal["en", "sw"]
+    phone: str | None = Field(default=None, pattern=r"^\+254[17][0-9]{8}$")
+    phone_consent_at: AwareDatetime | None = None
+    phone_consent_text: dict[str, str] | None = None
+    lodged_by: str | None = Field(default=None, max_length=64)
+    lodged_at: AwareDatetime
+    updated_at: AwareDatetime
+    ready_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _phone_with_consent(self) -> DocumentSnapshot:
+        """A phone number travels only with the record of the citizen's consent."""
+        if self.phone is not None and (
+            self.phone_consent_at is None or not self.phone_consent_text
+        ):
+            raise ValueError("a phone number needs phone_consent_at and phone_consent_text")
+        return self
 
 
 class LodgeDocumentRequest(Payload):

@@ -391,6 +391,10 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Set by every insert and update, like a ticket's: an outreach site logs the document.
+    sync_pending: Mapped[bool] = mapped_column(
+        Boolean, default=True, onupdate=True, server_default=text("true")
+    )
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()

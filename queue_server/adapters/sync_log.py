@@ -1,7 +1,8 @@
 """An outreach site's sync log, written at every commit from what the transaction changed.
 
-Tickets are marked `sync_pending` by every insert and update, the bulk updates of the counter
-commands and the day's expiry included (a column `onupdate`), and ticket events on insert; just
+Tickets and documents are marked `sync_pending` by every insert and update, the bulk updates
+of the counter commands, the day's expiry and the documents' guarded moves included (a column
+`onupdate`), and ticket events and feedback on insert; just
 before a commit the marked rows of the site's centres become numbered log entries and lose
 their mark, in the same transaction. So no change path needs to remember the log, and a change
 rolled back leaves no entry.

@@ -41,6 +41,21 @@ def require_forward(current: str, wanted: DocumentStatus) -> None:
         )
 
 
+def reaches(current: str, later: str) -> bool:
+    """Whether a document `current` can come to be `later` by forward moves (or already is).
+
+    An outreach site's document and its copy at the central server may each move on (the box
+    of ID cards arrives at the parent centre, the citizen collects at the tent): a status from
+    the other side is taken only when it reaches it, so neither side ever moves one back.
+    """
+    seen, frontier = {DocumentStatus(current)}, [DocumentStatus(current)]
+    while frontier:
+        for step in FORWARD.get(frontier.pop(), set()) - seen:
+            seen.add(step)
+            frontier.append(step)
+    return DocumentStatus(later) in seen
+
+
 def reminders_due(ready_at: datetime) -> list[tuple[int, datetime]]:
     """(days, when) of each collection reminder after a document became ready."""
     return [(days, ready_at + timedelta(days=days)) for days in REMINDER_DAYS]

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from ..adapters.orm import Centre, Counter, Service, SyncState, Ticket, TicketEvent
+from ..adapters.orm import Centre, Counter, Document, Service, SyncState, Ticket, TicketEvent
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..centre_config import CentreConfig
+from ..domain.documents import reaches
 from ..domain.errors import ConfigError, Forbidden, InvalidValue, NotFound
 from ..domain.outreach import contiguous_through, skew_flagged, skew_s
 from ..schemas import (
+    DocumentSnapshot,
     FeedbackSnapshot,
     SyncBatch,
     TicketEventSnapshot,
@@ -92,12 +94,18 @@ def record_upload(
     uow: UnitOfWorkFactory,
     clock: Clock,
 ) -> None:
-    """Note the central server's answer to an upload: its `acked_seq`, or the failure."""
+    """Note the central server's answer to an upload: its `acked_seq`, or the failure.
+
+    Entries the central server acknowledged are deleted here: they are home, and a document's
+    entries hold its citizen's phone number, which the site must not keep longer than needed.
+    """
     with uow() as unit:
-        state = unit.repo.sync_state_for_update(require_centre(unit.repo, centre_code))
+        centre = require_centre(unit.repo, centre_code)
+        state = unit.repo.sync_state_for_update(centre)
         if acked_seq is not None:
             state.acked_seq = max(state.acked_seq, acked_seq)
             state.last_success_at = clock()
+            unit.repo.drop_entries_through(centre, state.acked_seq)
         state.last_error = error[:500] if error else None
         unit.commit()
 
@@ -196,6 +204,14 @@ class _SiteRecords:
             raise InvalidValue("An entry names a ticket of another centre.", code="foreign_ticket")
         return ticket
 
+    def document(self, ref: str) -> Document | None:
+        document = self.repo.document(ref)
+        if document is not None and document.centre_id != self.centre.id:
+            raise InvalidValue(
+                "An entry names a document of another centre.", code="foreign_document"
+            )
+        return document
+
     def sent_ticket(self, public_id: str) -> Ticket:
         """A ticket an entry refers to, which an earlier entry must have brought."""
         ticket = self.ticket(public_id)
@@ -274,10 +290,33 @@ def _apply_feedback(site: _SiteRecords, data: dict[str, Any]) -> None:
     )
 
 
+def _apply_document(site: _SiteRecords, data: dict[str, Any]) -> None:
+    """Make the central copy of a document lodged at the site what the site logged, unless
+    the central copy has moved past it (marked ready at the parent centre when the box came):
+    statuses only go forward, on either side.
+
+    No message is queued here: the site queued its own for a change made there.
+    """
+    snap = validate(DocumentSnapshot, data)
+    document = site.document(snap.ref)
+    if document is not None and not reaches(document.status, snap.status):
+        return
+    values = snap.model_dump(exclude={"ref", "service", "lodged_by"}) | {
+        "service_id": site.service(snap.service).id,
+        "lodged_by": site.user_id(snap.lodged_by),
+    }
+    if document is None:
+        site.repo.add(Document(ref=snap.ref, centre_id=site.centre.id, **values))
+    else:
+        for name, value in values.items():
+            setattr(document, name, value)
+
+
 APPLIERS: dict[str, Callable[[_SiteRecords, dict[str, Any]], None]] = {
     "ticket": _apply_ticket,
     "ticket_event": _apply_ticket_event,
     "feedback": _apply_feedback,
+    "document": _apply_document,
 }
 """How each kind of entry is applied; a programme whose records go home adds its kind here."""
 

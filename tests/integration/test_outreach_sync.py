@@ -7,6 +7,7 @@ the same sponsor report; bad uploads are refused and change nothing.
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select
 
-from queue_server.adapters.orm import Ticket, TicketEvent
+from queue_server.adapters.orm import Document, Ticket, TicketEvent
 from tests.support.clients import CounterClient, issue, login
 from tests.support.databases import database_url
 from tests.support.outreach import (
@@ -31,6 +32,7 @@ from tests.support.outreach import (
 from tests.support.server import ROOT, ServerProcess
 
 WAIT_S = 60
+PHONE = "0712 345 678"
 
 
 def free_port() -> int:
@@ -128,18 +130,60 @@ def sponsor_report(base: str, fmt: str = "json") -> object:
     return response.json() if fmt == "json" else response.text
 
 
-def central_counts(central: ServerProcess) -> tuple[int, int]:
-    """Tickets and ticket events held at the central server."""
+def central_counts(central: ServerProcess) -> tuple[int, int, int]:
+    """Tickets, ticket events and documents held at the central server."""
     engine = create_engine(central.database_url)
     with engine.connect() as connection:
-        tickets = connection.scalar(select(func.count()).select_from(Ticket))
-        events = connection.scalar(select(func.count()).select_from(TicketEvent))
+        counts = [
+            connection.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Ticket, TicketEvent, Document)
+        ]
     engine.dispose()
-    return tickets or 0, events or 0
+    return counts[0], counts[1], counts[2]
+
+
+def staff_call(base: str, path: str, body: dict) -> dict:
+    """A site supervisor's POST under /api/v1; its answer."""
+    token = login(base, "mashinani-boss")
+    response = requests.post(
+        f"{base}/api/v1{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def lodge_documents(site: ServerProcess, count: int, ready: int) -> list[str]:
+    """`count` documents lodged at the site's desk, the first `ready` of them marked ready."""
+    refs = [
+        staff_call(
+            site.url,
+            "/centres/KBR/documents",
+            {"service": ("ID", "BC")[i % 2], "phone": PHONE, "consent": True, "language": "sw"},
+        )["ref"]
+        for i in range(count)
+    ]
+    for ref in refs[:ready]:
+        assert staff_call(site.url, f"/documents/{ref}/status", {"status": "ready"})["status"] == (
+            "ready"
+        )
+    return refs
+
+
+def documents_shown(base: str, refs: list[str]) -> list[dict]:
+    """The documents as a citizen's look-up (`GET /documents/{ref}?phone=LAST3`) shows them."""
+    shown = []
+    for ref in refs:
+        response = requests.get(
+            f"{base}/api/v1/documents/{ref}", params={"phone": PHONE[-3:]}, timeout=5
+        )
+        assert response.status_code == 200, response.text
+        shown.append(response.json())
+    return shown
 
 
 def test_a_day_with_the_central_server_away_is_sent_when_it_returns(site, central):
     issued = serve_some(site, count=8, served=5)
+    refs = lodge_documents(site, count=3, ready=1)
     away = wait_until(lambda: (s := status(site))["last_error"] and s, "the upload fails")
     assert away["pending"] > 0 and away["acked_seq"] == 0 and away["last_success_at"] is None
     assert "unreachable" in away["last_error"]
@@ -149,6 +193,9 @@ def test_a_day_with_the_central_server_away_is_sent_when_it_returns(site, centra
     assert done["last_error"] is None and done["last_success_at"].endswith("+03:00")
     ids = [t["id"] for t in issued]
     assert ticket_records(central.url, ids) == ticket_records(site.url, ids)
+    shown = documents_shown(central.url, refs)
+    assert shown == documents_shown(site.url, refs)
+    assert [d["status"] for d in shown] == ["ready", "lodged", "lodged"]
     report = sponsor_report(central.url)
     assert report == sponsor_report(site.url)
     assert report["sponsor"] == SPONSOR and report["served"] == 5
@@ -238,6 +285,7 @@ def test_the_log_carried_on_a_file_is_applied_once(tmp_path, central):
     site.start()
     try:
         issued = serve_some(site, count=6, served=4)
+        refs = lodge_documents(site, count=2, ready=1)
         pending = status(site)["pending"]
         site_report = sponsor_report(site.url)
     finally:
@@ -249,18 +297,56 @@ def test_the_log_carried_on_a_file_is_applied_once(tmp_path, central):
     for _ in range(2):  # a file imported twice changes nothing the second time
         imported = run_sync("import", str(out), "--database", central.database_url)
         assert imported["acked_seq"] == pending
-    assert central_counts(central)[0] == 6
+    assert central_counts(central)[0::2] == (6, 2)
     assert sponsor_report(central.url) == site_report
     site.start()
     ids = [t["id"] for t in issued]
     assert ticket_records(central.url, ids) == ticket_records(site.url, ids)
+    assert documents_shown(central.url, refs) == documents_shown(site.url, refs)
     site.kill()
+
+
+def test_a_batch_sent_twice_to_the_central_server_is_applied_once(tmp_path, central):
+    site = site_process(tmp_path, None)
+    site.start()
+    try:
+        serve_some(site, count=4, served=2)
+        refs = lodge_documents(site, count=3, ready=2)
+        staff_call(site.url, f"/documents/{refs[0]}/status", {"status": "collected"})
+    finally:
+        site.stop()
+    out = tmp_path / "kibarani.json"
+    run_sync("export", "--out", str(out), "--database", site.database_url)
+    batch = json.loads(out.read_text(encoding="utf-8"))
+    entries = batch["entries"]
+    assert [e["data"]["status"] for e in entries if e["kind"] == "document"] == [
+        *["lodged"] * 3,
+        "ready",
+        "ready",
+        "collected",
+    ]
+    assert {e["data"]["phone"] for e in entries if e["kind"] == "document"} == {"+254712345678"}
+    central.start()
+    url = f"{central.url}/api/v1/sync/KBR/events"
+    headers = {"Authorization": f"Bearer {SITE_TOKEN}"}
+    answers = []
+    for part in (entries[3:], entries, entries):  # held, then complete, then a replay
+        response = requests.post(url, json={**batch, "entries": part}, headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+        answers.append(response.json()["acked_seq"])
+    assert answers == [0, len(entries), len(entries)]
+    assert central_counts(central)[0::2] == (4, 3)
+    site.start()
+    try:
+        shown = documents_shown(central.url, refs)
+        assert shown == documents_shown(site.url, refs)
+        assert [d["status"] for d in shown] == ["collected", "ready", "lodged"]
+    finally:
+        site.kill()
 
 
 def run_sync(*args: str) -> dict:
     """`python -m queue_server sync ...`; its printed answer."""
-    import json
-
     done = subprocess.run(
         [sys.executable, "-m", "queue_server", "sync", *args],
         cwd=ROOT,

@@ -11,8 +11,9 @@ import pytest
 from queue_server.adapters.database import make_engine, migrate
 from queue_server.adapters.unit_of_work import UnitOfWorkFactory
 from queue_server.centre_config import parse_centre_config
-from queue_server.domain.errors import Forbidden, InvalidValue, Malformed
-from queue_server.services import counters, sync, tickets
+from queue_server.domain.errors import Forbidden, InvalidValue, Malformed, NotFound
+from queue_server.domain.sms import CONSENT_TEXT
+from queue_server.services import counters, documents, sync, tickets
 from queue_server.services.auth import Authenticator
 from queue_server.services.counters import CounterRef
 from queue_server.services.setup import apply_centre_config
@@ -221,3 +222,183 @@ def test_the_services_report_at_the_centre_equals_the_sites_after_the_day_closed
     assert rows == report(site["uow"])
     assert sum(r["fees_sponsored_kes"] for r in rows) == sum(r["fees_kes"] for r in rows) > 0
     assert sum(r["feedback"] for r in rows) == len(served)
+
+
+# --- Documents lodged at the site (Track my Service) ---------------------------------------
+
+PHONE = "0712 345 678"
+
+
+def lodge_at(site: dict, service: str = "BC", who: str = "mashinani1") -> str:
+    """A document lodged at the site's desk; its ref."""
+    clerk = clerk_principal(site["auth"], who)
+    lodged = documents.lodge_document(
+        clerk,
+        "KBR",
+        service,
+        phone=PHONE,
+        consent=True,
+        language="sw",
+        uow=site["uow"],
+        clock=site["clock"],
+    )
+    return lodged["ref"]
+
+
+def move_at(uow: UnitOfWorkFactory, auth: Authenticator, clock, ref: str, status: str) -> dict:
+    boss = clerk_principal(auth, "mashinani-boss")
+    return documents.set_status(boss, ref, status, uow=uow, clock=clock)
+
+
+def shown_to_citizen(uow: UnitOfWorkFactory, clock, ref: str) -> dict:
+    """`GET /documents/{ref}?phone=678` on that server."""
+    return documents.look_up(ref, PHONE[-3:], "192.0.2.7", uow=uow, clock=clock)
+
+
+def document_entries(site: dict) -> list[dict]:
+    return [e["data"] for e in site_batch(site)["entries"] if e["kind"] == "document"]
+
+
+def upload(central: UnitOfWorkFactory, site: dict, batch: dict | None = None) -> int:
+    """The site's log (or `batch`) received by the central server; its `acked_seq`."""
+    principal = Authenticator(central, site["clock"], 3600).principal(SITE_TOKEN)
+    body = batch or site_batch(site)
+    return sync.receive_batch(principal, "KBR", body, uow=central, clock=site["clock"])["acked_seq"]
+
+
+def test_a_document_lodged_and_moved_on_at_the_site_is_logged_with_its_consent(site):
+    ref = lodge_at(site)
+    site["clock"].advance(3600)
+    move_at(site["uow"], site["auth"], site["clock"], ref, "ready")
+    lodged, ready = document_entries(site)
+    assert (lodged["status"], ready["status"]) == ("lodged", "ready")
+    assert {lodged["ref"], ready["ref"]} == {ref.replace("-", "")}
+    assert ready["phone"] == "+254712345678" and ready["language"] == "sw"
+    assert ready["phone_consent_text"] == {**CONSENT_TEXT, "shown": "sw"}
+    assert ready["phone_consent_at"] == lodged["lodged_at"] == "2026-11-23T06:00:00+00:00"
+    assert ready["ready_at"] == ready["updated_at"] == "2026-11-23T07:00:00+00:00"
+    assert ready["lodged_by"] == "mashinani1" and ready["service"] == "BC"
+    assert not {"name", "id_number", "id"} & ready.keys()
+
+
+def test_a_document_change_rolled_back_leaves_no_entry(site):
+    ref = lodge_at(site)
+    with site["uow"]() as unit:  # changed and flushed, then left without a commit
+        unit.repo.document(ref.replace("-", "")).status = "ready"
+        unit.repo.flush()
+    assert [d["status"] for d in document_entries(site)] == ["lodged"]
+
+
+def test_the_central_server_answers_for_a_sites_document_as_the_site_does(site, central):
+    ref = lodge_at(site)
+    other = lodge_at(site, "ID")
+    site["clock"].advance(3600)
+    move_at(site["uow"], site["auth"], site["clock"], ref, "ready")
+    upload(central, site)
+    for each in (ref, other):
+        shown = shown_to_citizen(central, site["clock"], each)
+        assert shown == shown_to_citizen(site["uow"], site["clock"], each)
+    assert shown_to_citizen(central, site["clock"], ref)["status"] == "ready"
+    with pytest.raises(NotFound):  # the phone's digits are checked there as at the site
+        documents.look_up(ref, "000", "192.0.2.8", uow=central, clock=site["clock"])
+    with central(write=False) as unit:  # the site queued the ready message, not the centre
+        assert unit.repo.centre_sms(unit.repo.centre("KBR"), limit=10) == []
+
+
+def test_a_document_moved_on_at_the_centre_is_never_moved_back_by_the_site(site, central):
+    ref = lodge_at(site)
+    upload(central, site)
+    central_auth = Authenticator(central, site["clock"], 3600)
+    site["clock"].advance(60)
+    move_at(central, central_auth, site["clock"], ref, "ready")  # the box came to the parent
+    site["clock"].advance(60)
+    move_at(site["uow"], site["auth"], site["clock"], ref, "in_process")  # not known there yet
+    upload(central, site)
+    assert shown_to_citizen(central, site["clock"], ref)["status"] == "ready"
+    with central(write=False) as unit:
+        messages = unit.repo.centre_sms(unit.repo.centre("KBR"), limit=10)
+        assert {(m.purpose, m.phone) for m in messages} == {
+            ("document_ready", "+254712345678"),
+            ("document_reminder", "+254712345678"),
+        }
+    site["clock"].advance(60)
+    for status in ("ready", "collected"):  # the citizen collects at the tent
+        move_at(site["uow"], site["auth"], site["clock"], ref, status)
+    upload(central, site)
+    assert shown_to_citizen(central, site["clock"], ref) == shown_to_citizen(
+        site["uow"], site["clock"], ref
+    )
+
+
+def test_document_entries_twice_or_out_of_order_are_applied_once(site, central):
+    refs = [lodge_at(site, code) for code in ("ID", "BC") * 3]
+    for ref in refs[:4]:
+        move_at(site["uow"], site["auth"], site["clock"], ref, "ready")
+    move_at(site["uow"], site["auth"], site["clock"], refs[0], "collected")
+    entries = site_batch(site)["entries"]
+    body = {"sent_at": site["clock"]().isoformat()}
+    shuffled = random.Random(3).sample(entries[1:], len(entries) - 1)
+    assert upload(central, site, {**body, "entries": shuffled}) == 0
+    assert upload(central, site, {**body, "entries": entries}) == len(entries)
+    assert upload(central, site, {**body, "entries": entries}) == len(entries)
+    with central(write=False) as unit:
+        held = unit.repo.centre_documents(unit.repo.centre("KBR"), None, 100)
+        assert sorted(d.status for d in held) == ["collected", "lodged", "lodged"] + ["ready"] * 3
+    for ref in refs:
+        assert shown_to_citizen(central, site["clock"], ref) == shown_to_citizen(
+            site["uow"], site["clock"], ref
+        )
+
+
+def test_a_document_entry_naming_another_centres_document_is_refused(site, central, clock):
+    tst_clerk = clerk_principal(Authenticator(central, clock, 3600), "clerk1")
+    theirs = documents.lodge_document(
+        tst_clerk, "TST", "BC", phone=PHONE, consent=True, language="en", uow=central, clock=clock
+    )["ref"]
+    lodge_at(site)
+    batch = site_batch(site)
+    entry = batch["entries"][0]
+    forged = {**entry, "data": {**entry["data"], "ref": theirs.replace("-", "")}}
+    with pytest.raises(InvalidValue) as refused:
+        upload(central, site, {**batch, "entries": [forged]})
+    assert refused.value.code == "foreign_document"
+    no_consent = {**entry, "data": {**entry["data"], "phone_consent_at": None}}
+    with pytest.raises(InvalidValue):
+        upload(central, site, {**batch, "entries": [no_consent]})
+    assert sync.central_status(
+        Authenticator(central, clock, 3600).principal(SITE_TOKEN), "KBR", uow=central
+    ) == {"centre": "KBR", "acked_seq": 0, "last_upload_at": None} | {
+        "clock_skew_s": None,
+        "clock_flagged": False,
+    }
+
+
+def test_the_site_keeps_its_log_only_until_the_central_server_acknowledges_it(site, central):
+    lodge_at(site)
+    first = site_batch(site)
+    lodge_at(site)
+    acked = upload(central, site, first)
+    sync.record_upload("KBR", acked_seq=acked, error=None, uow=site["uow"], clock=site["clock"])
+    left = site_batch(site)["entries"]
+    assert [e["seq"] for e in left] == [acked + 1]
+    with site["uow"](write=False) as unit:
+        assert unit.repo.sync_entries_waiting() == {"waiting": 1}
+    assert sync.site_status("KBR", uow=site["uow"])["pending"] == 1
+
+
+def test_the_sweep_returning_a_document_and_forgetting_its_number_is_logged(site, central):
+    ref = lodge_at(site)
+    move_at(site["uow"], site["auth"], site["clock"], ref, "ready")
+    upload(central, site)
+    site["clock"].advance(61 * 86400)  # past the default document_return_days (60)
+    assert documents.return_uncollected(uow=site["uow"], clock=site["clock"]) == 1
+    site["clock"].advance(31 * 86400)  # 30 days after it was returned, the number goes
+    documents.return_uncollected(uow=site["uow"], clock=site["clock"])
+    returned, forgotten = document_entries(site)[-2:]
+    assert (returned["status"], returned["phone"]) == ("returned", "+254712345678")
+    assert (forgotten["status"], forgotten["phone"]) == ("returned", None)
+    upload(central, site)
+    with central(write=False) as unit:
+        document = unit.repo.document(ref.replace("-", ""))
+        assert document is not None
+        assert (document.status, document.phone) == ("returned", None)

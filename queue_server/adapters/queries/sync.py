@@ -12,6 +12,7 @@ from ...domain.model import AT_COUNTER_STATUSES
 from ..orm import (
     Centre,
     Counter,
+    Document,
     Feedback,
     Service,
     SyncEntry,
@@ -24,16 +25,18 @@ from .base import Queries
 
 _AT_COUNTER = {s.value for s in AT_COUNTER_STATUSES}
 _TICKET_TIMES = ("issued_at", "rank_at", "appointment_at", "called_at", "started_at", "finished_at")
+_DOCUMENT_TIMES = ("phone_consent_at", "lodged_at", "updated_at", "ready_at", "closed_at")
 
 
 class SyncQueries(Queries):
     """The sync log and its state, on both sides of an upload."""
 
     def log_pending_changes(self, centre_ids: Iterable[int]) -> int:
-        """Write the marked tickets and ticket events of these centres as numbered entries.
+        """Write the marked records of these centres as numbered entries.
 
         Per centre: the changed tickets first (those leaving a counter before those arriving
-        at one, so a replay never holds two tickets at one counter), then their new events.
+        at one, so a replay never holds two tickets at one counter), then their new events,
+        new feedback, and the documents lodged or moved on.
         """
         written = 0
         for centre_id in centre_ids:
@@ -43,6 +46,8 @@ class SyncQueries(Queries):
             entries += [("ticket_event", e, _parse(e["at"])) for e in events]
             answers = self._pending_feedback(centre_id)
             entries += [("feedback", a, _parse(a["given_at"])) for a in answers]
+            documents = self._pending_documents(centre_id)
+            entries += [("document", d, _parse(d["updated_at"])) for d in documents]
             if not entries:
                 continue
             last = self.claim_log_numbers(centre_id, len(entries))
@@ -63,6 +68,7 @@ class SyncQueries(Queries):
             self._clear_marks(Ticket, [t.pop("_row") for t in tickets])
             self._clear_marks(TicketEvent, [e.pop("_row") for e in events])
             self._clear_marks(Feedback, [a.pop("_row") for a in answers])
+            self._clear_marks(Document, [d.pop("_row") for d in documents])
             written += len(entries)
         return written
 
@@ -139,8 +145,22 @@ class SyncQueries(Queries):
             for f, public_id, service, counter, username in rows
         ]
 
+    def _pending_documents(self, centre_id: int) -> list[dict]:
+        """Snapshots of the centre's marked documents, in the order they were lodged."""
+        rows = self.session.execute(
+            select(Document, Service.code, User.username)
+            .join(Service, Service.id == Document.service_id)
+            .outerjoin(User, User.id == Document.lodged_by)
+            .where(Document.centre_id == centre_id, Document.sync_pending.is_(True))
+            .execution_options(populate_existing=True)
+            .order_by(Document.id)
+        ).all()
+        return [_document_snapshot(d, service, username) for d, service, username in rows]
+
     def _clear_marks(
-        self, model: type[Ticket] | type[TicketEvent] | type[Feedback], ids: list[int]
+        self,
+        model: type[Ticket] | type[TicketEvent] | type[Feedback] | type[Document],
+        ids: list[int],
     ) -> None:
         """Unmark rows now in the log (setting the column itself, so `onupdate` keeps out)."""
         if ids:
@@ -208,7 +228,8 @@ class SyncQueries(Queries):
             )
 
     def drop_entries_through(self, centre: Centre, seq: int) -> None:
-        """Forget the centre's received entries up to `seq` (applied)."""
+        """Forget the centre's entries up to `seq`: applied (at the central server), or
+        acknowledged by it (at the site)."""
         self.session.execute(
             delete(SyncEntry).where(SyncEntry.centre_id == centre.id, SyncEntry.seq <= seq)
         )
@@ -253,10 +274,34 @@ def _ticket_snapshot(ticket: Ticket, service: str, issued: str, counter: int | N
         "fee_kes": ticket.fee_kes,
         "paid_by": ticket.paid_by,
     }
-    for name in _TICKET_TIMES:
-        moment = getattr(ticket, name)
-        snapshot[name] = moment.isoformat() if moment else None
-    return snapshot
+    return snapshot | _times(ticket, _TICKET_TIMES)
+
+
+def _document_snapshot(document: Document, service: str, lodged_by: str | None) -> dict:
+    """What the central server keeps of a document: its state, and the citizen's phone number
+    with the record of their consent, but no name or identity number (the model has none).
+
+    The number goes home because the document usually arrives at the parent centre, not at
+    the tent: the central server sends the `document_ready` message and checks the last three
+    digits of a look-up, the purpose the citizen gave it for. docs/API.md says so.
+    """
+    snapshot: dict = {
+        "_row": document.id,
+        "ref": document.ref,
+        "service": service,
+        "status": document.status,
+        "language": document.language,
+        "phone": document.phone,
+        "phone_consent_text": document.phone_consent_text,
+        "lodged_by": lodged_by,
+    }
+    return snapshot | _times(document, _DOCUMENT_TIMES)
+
+
+def _times(record: Ticket | Document, names: tuple[str, ...]) -> dict[str, str | None]:
+    """The record's times by name, as ISO text (None where unset)."""
+    moments = {name: getattr(record, name) for name in names}
+    return {name: moment.isoformat() if moment else None for name, moment in moments.items()}
 
 
 def _latest(snapshot: dict) -> datetime:
