@@ -10,7 +10,9 @@ each ticket's estimated wait (given at issue) with its real wait, per service an
 from __future__ import annotations
 
 import argparse
+import copy
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,7 @@ from pathlib import Path
 import requests
 
 from .centres import PASSWORD, in_zone, kiosk_tokens, load_centre, write_config
-from .dayplan import DayPlan, make_day
+from .dayplan import MIXES, DayPlan, make_day
 from .dayreport import report
 from .server import ROOT, BenchServer, running
 from .stats import ms, percentile
@@ -36,6 +38,15 @@ def morning_zone() -> str:
     offset = (7 - datetime.now(UTC).hour) % 24
     offset = offset - 24 if offset > 14 else offset
     return f"Etc/GMT{-offset:+d}" if offset else "Etc/UTC"
+
+
+def untimed(config: dict) -> dict:
+    """The configuration without any service's typical time: the server learns them all."""
+    config = copy.deepcopy(config)
+    for centre in config["centre"]:
+        for service in centre["service"]:
+            service.pop("typical_service_s", None)
+    return config
 
 
 def login(url: str, username: str) -> str:
@@ -75,7 +86,11 @@ def worker_specs(url: str, config: dict, plan: DayPlan, args: argparse.Namespace
         **common,
         "role": "clerks",
         "seed": args.seed,
-        "typical": {s["code"]: s["typical_service_s"] for s in centre["service"]},
+        "visits": {
+            "typical_s": {s["code"]: s["typical_service_s"] for s in centre["service"]},
+            "sigma": args.sigma,
+            "mix": args.mix,
+        },
         "prefixes": {s["prefix"]: s["code"] for s in centre["service"]},
         "last_arrival_s": plan.arrivals[-1].at_s,
     }
@@ -135,6 +150,15 @@ def parse_args() -> argparse.Namespace:
         help="simulated seconds per real second (QUEUE_TIME_SCALE)",
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--sigma", type=float, default=0.45, help="spread of service times (lognormal sigma)"
+    )
+    parser.add_argument("--mix", choices=sorted(MIXES), default="standard", help="services asked")
+    parser.add_argument(
+        "--unconfigured",
+        action="store_true",
+        help="the server is given no typical_service_s (the clerks still serve around them)",
+    )
     parser.add_argument("--out", type=Path, help="write every ticket's record here (JSON)")
     return parser.parse_args()
 
@@ -144,14 +168,16 @@ def main() -> None:
     args = parse_args()
     config = in_zone(load_centre(), morning_zone())
     centre = config["centre"][0]
-    plan = make_day([c["number"] for c in centre["counter"]], tickets=args.tickets, seed=args.seed)
+    plan = make_day(
+        [c["number"] for c in centre["counter"]], tickets=args.tickets, seed=args.seed, mix=args.mix
+    )
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="huduma-day-") as folder:
         workdir = Path(folder)
         server = BenchServer(
             f"sqlite:///{workdir / 'queue.db'}",
             workdir,
-            write_config(config, workdir / "centre.toml"),
+            write_config(untimed(config) if args.unconfigured else config, workdir / "centre.toml"),
             {"QUEUE_TIME_SCALE": str(args.scale)},
         )
         with running(server):
@@ -167,7 +193,9 @@ def main() -> None:
     )
     print(
         f"Wall-clock {time.monotonic() - began:.0f} s at {args.scale:g} simulated s per s; "
-        f"seed {args.seed}."
+        f"seed {args.seed}; mix {args.mix}; sigma {args.sigma:g}; "
+        f"typical times {'not ' if args.unconfigured else ''}configured; "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}."
     )
 
 

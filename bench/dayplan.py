@@ -11,8 +11,8 @@ LAST_ARRIVAL_MIN = 16 * 60 + 30
 BREAK_MIN = 30
 PRIORITIES = ("elderly", "disability", "expectant")
 
-# Share of the day's citizens per service (the benchmark centre's services).
-MIX = {
+# Share of the day's citizens per service (the benchmark centre's services), by kind of day.
+STANDARD_MIX = {
     "ID": 12,
     "IDR": 6,
     "IDC": 10,
@@ -33,6 +33,13 @@ MIX = {
     "PEN": 1,
     "VCT": 1,
     "ENQ": 5,
+}
+MIXES = {
+    "standard": STANDARD_MIX,
+    # A registration drive: identity cards and certificates (long visits) crowd the hall.
+    "registration": STANDARD_MIX | {"ID": 24, "IDR": 10, "BC": 14, "DC": 4, "KRA": 4, "SHA": 4},
+    # A tax deadline: KRA, TAX and business names, with short card collections beside them.
+    "revenue": STANDARD_MIX | {"KRA": 20, "TAX": 12, "BN": 6, "IDC": 14, "ID": 6, "GC": 5},
 }
 # (probability, where to): some visits end in a transfer to another service's queue.
 TRANSFERS = {"ENQ": (0.25, None), "BC": (0.05, "ID"), "KRA": (0.05, "TAX")}
@@ -98,41 +105,62 @@ def arrival_times(rng: random.Random, total: int) -> list[float]:
             times.append((minute - OPEN_MIN) * 60)
 
 
-def service_time(rng: random.Random, typical_s: float, sigma: float = 0.45) -> float:
+@dataclass(frozen=True)
+class Visits:
+    """How visits go on the day: each service's median time at the counter, the lognormal
+    spread around it, the mix of services (a name in MIXES) and the share of no-shows."""
+
+    typical_s: dict[str, int]
+    sigma: float = 0.45
+    mix: str = "standard"
+    no_show: float = 0.04
+
+
+def service_time(rng: random.Random, typical_s: float, sigma: float) -> float:
     """Seconds at the counter: lognormal around the service's typical time (its median)."""
     return typical_s * math.exp(rng.gauss(0.0, sigma))
 
 
-def pick_service(rng: random.Random) -> str:
+def pick_service(rng: random.Random, mix: str) -> str:
     """A service by the day's mix."""
-    return rng.choices(list(MIX), weights=list(MIX.values()))[0]
+    shares = MIXES[mix]
+    return rng.choices(list(shares), weights=list(shares.values()))[0]
 
 
-def visit_legs(
-    seed: int, number: str, service: str, typical: dict[str, int], no_show: float = 0.04
-) -> tuple[Leg, ...]:
+def visit_legs(seed: int, number: str, service: str, visits: Visits) -> tuple[Leg, ...]:
     """How the visit of ticket `number` (issued for `service`) goes at the counters.
 
     Drawn from the ticket's number, so whichever process calls it sees the same visit.
     """
     rng = random.Random(f"{seed}:{number}")
-    first = Leg(rng.random() < no_show, service_time(rng, typical[service]))
+    typical, sigma = visits.typical_s, visits.sigma
+    first = Leg(rng.random() < visits.no_show, service_time(rng, typical[service], sigma))
     chance, target = TRANSFERS.get(service, (0.0, None))
     if first.no_show or rng.random() >= chance:
         return (first,)
-    target = target or pick_service(rng)
+    target = target or pick_service(rng, visits.mix)
     if target == service:
         return (first,)
-    return Leg(False, first.service_s, target), Leg(False, service_time(rng, typical[target]))
+    second = Leg(False, service_time(rng, typical[target], sigma))
+    return Leg(False, first.service_s, target), second
 
 
 def make_day(
-    counters: list[int], *, tickets: int = 5000, seed: int = 2026, priority: float = 0.05
+    counters: list[int],
+    *,
+    tickets: int = 5000,
+    seed: int = 2026,
+    priority: float = 0.05,
+    mix: str = "standard",
 ) -> DayPlan:
     """A whole day: Poisson arrivals, and staggered lunch breaks from 12:00."""
     rng = random.Random(seed)
     arrivals = [
-        Arrival(t, pick_service(rng), rng.choice(PRIORITIES) if rng.random() < priority else "none")
+        Arrival(
+            t,
+            pick_service(rng, mix),
+            rng.choice(PRIORITIES) if rng.random() < priority else "none",
+        )
         for t in arrival_times(rng, tickets)
     ]
     breaks = {n: (12 * 60 - OPEN_MIN + (n % 4) * BREAK_MIN) * 60.0 for n in counters}

@@ -23,7 +23,7 @@ import time  # noqa: E402
 import requests  # noqa: E402
 import socketio  # noqa: E402
 
-from .dayplan import BREAK_MIN, Leg, visit_legs  # noqa: E402
+from .dayplan import BREAK_MIN, Leg, Visits, visit_legs  # noqa: E402
 
 WALK_UP_S = 20
 NO_SHOW_WAIT_S = 120
@@ -127,6 +127,7 @@ class Clerk:
     def __init__(self, spec: dict, desk: dict, hall: Hall, record: Record) -> None:
         self.spec, self.desk, self.hall, self.record = spec, desk, hall, record
         self.services = set(desk["services"])
+        self.visits = Visits(**spec["visits"])
         self.break_at: float | None = desk["break_at"]
         self.holding = False
         self.wake = threading.Event()
@@ -215,7 +216,7 @@ class Clerk:
     def leg(self, ticket: dict) -> Leg:
         """This call's part of the visit: the first, or the one after a transfer."""
         issued_for = self.spec["prefixes"][ticket["number"].rstrip("0123456789")]
-        legs = visit_legs(self.spec["seed"], ticket["number"], issued_for, self.spec["typical"])
+        legs = visit_legs(self.spec["seed"], ticket["number"], issued_for, self.visits)
         return legs[0] if ticket["service"] == issued_for else legs[-1]
 
     def serve(self, ticket: dict) -> None:

@@ -16,7 +16,7 @@ from ..domain.estimates import (
     call_times,
     connected_services,
     estimated_wait_s,
-    typical_service_s,
+    expected_service_s,
 )
 from ..domain.model import TicketStatus
 from ..domain.outreach import PaidBy
@@ -79,7 +79,7 @@ class QueueFigures:
             return
         recent = self.repo.recent_durations((s.id for s in services), RECENT_SERVICES)
         for s in services:
-            self._typical[s.id] = typical_service_s(recent.get(s.id, []), s.typical_service_s)
+            self._typical[s.id] = expected_service_s(recent.get(s.id, []), s.typical_service_s)
 
     def call_times(self, service: Service) -> list[float]:
         """When each waiting ticket of `service` is likely called, in call order, then a new one.
