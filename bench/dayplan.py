@@ -37,9 +37,9 @@ STANDARD_MIX = {
 MIXES = {
     "standard": STANDARD_MIX,
     # A registration drive: identity cards and certificates (long visits) crowd the hall.
-    "registration": STANDARD_MIX | {"ID": 24, "IDR": 10, "BC": 14, "DC": 4, "KRA": 4, "SHA": 4},
+    "registration": STANDARD_MIX | {"ID": 15, "IDR": 8, "BC": 10, "DC": 3, "KRA": 6, "SHA": 5},
     # A tax deadline: KRA, TAX and business names, with short card collections beside them.
-    "revenue": STANDARD_MIX | {"KRA": 20, "TAX": 12, "BN": 6, "IDC": 14, "ID": 6, "GC": 5},
+    "revenue": STANDARD_MIX | {"KRA": 10, "TAX": 6, "BN": 4, "IDC": 13, "ID": 9, "GC": 7},
 }
 # (probability, where to): some visits end in a transfer to another service's queue.
 TRANSFERS = {"ENQ": (0.25, None), "BC": (0.05, "ID"), "KRA": (0.05, "TAX")}
