@@ -19,14 +19,8 @@ class SqlUnitOfWork:
     processes never fail on a lock upgrade; on PostgreSQL rows are claimed atomically.
     """
 
-    def __init__(
-        self, engine: Engine, *, write: bool = True, sync_log: frozenset[int] = frozenset()
-    ) -> None:
-        self._factory = sessionmaker(
-            bind=engine.execution_options(write=write),
-            expire_on_commit=False,
-            info={SYNC_LOG_CENTRES: sync_log},
-        )
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
         self.session: Session
         self.repo: Repository
 
@@ -60,9 +54,21 @@ class UnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sync_log: frozenset[int] = frozenset()
+        self._makers: dict[tuple[bool, frozenset[int]], sessionmaker[Session]] = {}
 
     def __call__(self, *, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write, sync_log=self.sync_log)
+        return SqlUnitOfWork(self._maker(write))
+
+    def _maker(self, write: bool) -> sessionmaker[Session]:
+        """The session factory for writing or reading, made once (making one builds a class)."""
+        key = (write, self.sync_log)
+        if key not in self._makers:
+            self._makers[key] = sessionmaker(
+                bind=self.engine.execution_options(write=write),
+                expire_on_commit=False,
+                info={SYNC_LOG_CENTRES: self.sync_log},
+            )
+        return self._makers[key]
 
 
 CONFLICT_ERRORS = (IntegrityError, OperationalError)

@@ -52,9 +52,10 @@ class Principal:
         return self.kind == "user"
 
 
-def require_centre(repo: Repository, code: str) -> Centre:
-    """The centre with `code`, or NotFound."""
-    centre = repo.centre(code)
+def require_centre(repo: Repository, code: str, *, with_services: bool = True) -> Centre:
+    """The centre with `code`, or NotFound; its services read with it unless told not to
+    (they are still read when first used)."""
+    centre = repo.centre(code, with_services=with_services)
     if centre is None:
         raise NotFound(f"There is no centre '{code}'.", code="unknown_centre")
     return centre
@@ -65,6 +66,15 @@ def require_service(centre: Centre, code: str) -> Service:
     service = next((s for s in centre.services if s.code == code), None)
     if service is None:
         raise NotFound(f"Centre {centre.code} has no service '{code}'.", code="unknown_service")
+    return service
+
+
+def require_centre_service(repo: Repository, centre_code: str, service_code: str) -> Service:
+    """The centre's service with `service_code`, its centre loaded with it (one row, where
+    `require_centre` loads every service), or NotFound naming what is unknown."""
+    service = repo.service_at(centre_code, service_code)
+    if service is None:
+        service = require_service(require_centre(repo, centre_code), service_code)
     return service
 
 
@@ -86,9 +96,10 @@ def require_counter(repo: Repository, centre: Centre, number: int) -> Counter:
     return counter
 
 
-def require_ticket(repo: Repository, public_id: str) -> Ticket:
-    """The ticket with this public id, or NotFound."""
-    ticket = repo.ticket(public_id)
+def require_ticket(repo: Repository, public_id: str, *, in_centre: bool = False) -> Ticket:
+    """The ticket with this public id, or NotFound; `in_centre` loads its centre and services
+    with it, for a view with its place and estimate."""
+    ticket = repo.ticket_in_centre(public_id) if in_centre else repo.ticket(public_id)
     if ticket is None:
         raise NotFound("There is no such ticket.", code="unknown_ticket")
     return ticket

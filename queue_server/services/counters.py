@@ -10,12 +10,12 @@ ticket number the clerk's screen shows; when it is not the counter's ticket, not
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
-from ..adapters.orm import Centre, Counter, Ticket, TicketEvent
+from ..adapters.orm import Centre, Counter, Ticket
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import CONFLICT_ERRORS, SqlUnitOfWork, UnitOfWorkFactory
 from ..domain.errors import Forbidden, InvalidState, QueueEmpty
@@ -43,11 +43,10 @@ from .common import (
     require_service,
     today,
 )
-from .tickets import expire_past_days, read_ticket
+from .tickets import read_ticket
 from .views import QueueFigures, counter_view, ticket_view
 
-CLAIM_ROUNDS = 5
-CANDIDATES_PER_ROUND = 10
+CLAIM_ROUNDS = 10
 
 Result = dict[str, Any]
 
@@ -75,7 +74,8 @@ class _AtCounter:
     centre: Centre
     counter: Counter
     now: datetime
-    events: list[Event]
+    events: list[Event] = field(default_factory=list)
+    history: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def repo(self) -> Repository:
@@ -100,17 +100,18 @@ class _AtCounter:
             raise _lost_race(self.counter)
 
     def record(self, ticket: Ticket, kind: str, duration_s: float | None = None) -> None:
-        """Add to the ticket's history (what reports and estimates are made from)."""
-        self.repo.add(
-            TicketEvent(
-                ticket_id=ticket.id,
-                kind=kind,
-                at=self.now,
-                service_id=ticket.service_id,
-                counter_id=self.counter.id,
-                user_id=self.principal.id if self.principal.is_user else None,
-                duration_s=None if duration_s is None else round(duration_s),
-            )
+        """Add to the ticket's history (what reports and estimates are made from); written
+        in one statement with the action's other entries, before the commit."""
+        self.history.append(
+            {
+                "ticket_id": ticket.id,
+                "kind": kind,
+                "at": self.now,
+                "service_id": ticket.service_id,
+                "counter_id": self.counter.id,
+                "user_id": self.principal.id if self.principal.is_user else None,
+                "duration_s": None if duration_s is None else round(duration_s),
+            }
         )
 
     def ticket_changed(self, ticket: Ticket) -> None:
@@ -150,16 +151,17 @@ def _counter_action(
     if not principal.is_user:
         raise Forbidden("Only a signed-in member of staff can work at a counter.")
     with uow() as unit:
-        centre = require_centre(unit.repo, ref.centre)
+        # The counter's services come with the counter; the centre's others only if used.
+        centre = require_centre(unit.repo, ref.centre, with_services=False)
         require_access(principal, centre)
         counter = require_counter(unit.repo, centre, ref.number)
         now = clock()
         try:
             if not unit.repo.take_counter(counter):
                 raise _lost_race(counter)
-            expired = expire_past_days(unit.repo, centre, now)
-            at = _AtCounter(unit, principal, centre, counter, now, expired)
+            at = _AtCounter(unit, principal, centre, counter, now)
             result = act(at)
+            unit.repo.add_history(at.history)
             unit.commit()
         except CONFLICT_ERRORS:  # e.g. the one-ticket-per-counter index: rolled back
             raise _lost_race(counter) from None
@@ -214,16 +216,12 @@ def _claim_next(at: _AtCounter) -> Ticket | None:
     service_ids = [s.id for s in at.counter.services]
     day = today(at.centre, at.now)
     for _ in range(CLAIM_ROUNDS):
-        candidates = at.repo.waiting_in_order(at.centre, service_ids, day, CANDIDATES_PER_ROUND)
-        if not candidates:
+        ticket = at.repo.next_waiting(at.centre, service_ids, day)
+        if ticket is None:
             return None
-        for ticket_id in candidates:
-            ticket = at.repo.ticket_by_id(ticket_id)
-            if ticket is None:
-                continue
-            changes = ticket_changes(ticket, TicketAction.CALL, at.now)
-            if at.repo.move_ticket(ticket, changes | {"counter_id": at.counter.id}):
-                return ticket
+        changes = ticket_changes(ticket, TicketAction.CALL, at.now)
+        if at.repo.move_ticket(ticket, changes | {"counter_id": at.counter.id}):
+            return ticket
     raise InvalidState("Other counters are calling at this very moment; try again.")
 
 

@@ -287,11 +287,14 @@ class NearTurnProjection:
         """Queue ticket_near for the centre's tickets that came near since the last look."""
         now = self.clock()
         with self.uow(write=False) as unit:
-            found = unit.repo.centre(centre)
+            found = unit.repo.centre(centre, with_services=False)
             if found is None:
                 return
             day = today(found, now)
             tickets = unit.repo.waiting_without_sms(found, day, "ticket_near", TICKET_SUBJECT)
+            if not tickets:  # no phone waiting for the message: nothing to figure
+                self.far[centre] = set()
+                return
             figures = QueueFigures(unit.repo, found, day)
             ahead = {t.public_id: figures.ticket_ahead(t) for t in tickets}
             notify_ahead = found.notify_ahead

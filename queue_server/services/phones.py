@@ -37,7 +37,7 @@ class PhoneProjection:
     def follow(self, public_id: str) -> dict[str, Any]:
         """Count one more phone on this ticket and return its view now (NotFound if unknown)."""
         with self.uow(write=False) as unit:
-            ticket = require_ticket(unit.repo, public_id)
+            ticket = require_ticket(unit.repo, public_id, in_centre=True)
             centre = ticket.centre.code
             self._phones.setdefault(centre, Tally())[public_id] += 1
             view = public_ticket_view(

@@ -24,8 +24,8 @@ from .common import (
     Principal,
     require_access,
     require_centre,
+    require_centre_service,
     require_open,
-    require_service,
     require_ticket,
     today,
 )
@@ -102,9 +102,9 @@ def _issue_once(
     events: list[Event] = []
     with uow() as unit:
         repo = unit.repo
-        centre = require_centre(repo, centre_code)
+        service = require_centre_service(repo, centre_code, service_code)
+        centre = service.centre
         require_issuer(principal, centre)
-        service = require_service(centre, service_code)
         now = clock()
         key = idempotency_key
         earlier = repo.ticket_by_idempotency_key(centre, key) if key else None
@@ -145,8 +145,8 @@ def add_ticket(
     """Number and store a new waiting `ticket` (its rank and citizen's fields already set).
 
     Returns the events to publish after commit: its issue (the projections read the queues
-    then), its print job at a kiosk with a printer, and yesterday's tickets expired. Its view
-    is read after the commit (`read_ticket`).
+    then) and its print job at a kiosk with a printer. Its view is read after the commit
+    (`read_ticket`). Yesterday's tickets are expired by the day sweep, not here.
     """
     centre = service.centre
     day = today(centre, now)
@@ -164,8 +164,7 @@ def add_ticket(
     ticket.fee_kes, ticket.paid_by = service.fee_kes, fee_payer(centre.sponsor).value
     repo.add(ticket)
     repo.flush()
-    events = expire_past_days(repo, centre, now)
-    events.append(TicketIssued(centre.code, ticket.public_id, service.code))
+    events: list[Event] = [TicketIssued(centre.code, ticket.public_id, service.code)]
     if kiosk_printer(repo, principal) is not None:
         # The paper shows the place at issue, so a printing kiosk's ticket reads it here.
         view = ticket_view(ticket, QueueFigures(repo, centre, day))
@@ -188,7 +187,7 @@ def rank_policy(centre: Centre) -> RankPolicy:
 def get_ticket(public_id: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
     """A ticket as its holder (anyone with its id) sees it, with its place while it waits."""
     with uow(write=False) as unit:
-        ticket = require_ticket(unit.repo, public_id)
+        ticket = require_ticket(unit.repo, public_id, in_centre=True)
         return public_ticket_view(
             ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
         )
@@ -197,7 +196,7 @@ def get_ticket(public_id: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
 def read_ticket(uow: UnitOfWorkFactory, public_id: str) -> dict[str, Any]:
     """A ticket's view read after the commit that changed it, with its print job if any."""
     with uow(write=False) as unit:
-        ticket = require_ticket(unit.repo, public_id)
+        ticket = require_ticket(unit.repo, public_id, in_centre=True)
         view = ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
         return with_print(unit.repo, ticket, view)
 
@@ -264,8 +263,9 @@ def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> 
 def close_past_days(*, uow: UnitOfWorkFactory, notifier: Notifier, clock: Clock) -> int:
     """Expire tickets left open from earlier local days, and forget old phone numbers.
 
-    Run by the server every minute; the expiry also happens inside issue and call, so
-    a ticket from yesterday is never called today even between two sweeps.
+    Run by the server every minute (and at each centre's local midnight, `days`); the call
+    order and the counts read only today's tickets, so one left open is never called today
+    even before the sweep has expired it.
     """
     now = clock()
     events: list[Event] = []

@@ -126,7 +126,13 @@ def test_at_local_midnight_the_real_server_expires_open_tickets_and_restarts_num
                 break
         assert latest["issued_at"][:10] != first["issued_at"][:10], "no local midnight in time"
         assert latest["number"] == "A001"
-        old = requests.get(f"{server.url}/api/v1/tickets/{first['id']}", timeout=5).json()
+        # The sweep wakes just after local midnight and expires the day's open tickets.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            old = requests.get(f"{server.url}/api/v1/tickets/{first['id']}", timeout=5).json()
+            if old["status"] == "expired":
+                break
+            time.sleep(0.05)
         assert old["status"] == "expired" and old["number"] == "A001"
     finally:
         server.kill()

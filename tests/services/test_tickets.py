@@ -137,6 +137,7 @@ def test_at_the_end_of_the_local_day_open_tickets_expire_and_numbering_restarts(
     called = counters.call_next(clerk, CounterRef("TST", 1), **deps)["ticket"]
     clock.advance(15 * 60)  # 00:05 the next day
     assert issue(kiosk, deps)["number"] == "A001"
+    tickets.close_past_days(**deps)  # the sweep expires them, not the issue
     assert tickets.get_ticket(waiting["id"], uow=deps["uow"])["status"] == "expired"
     assert tickets.get_ticket(called["id"], uow=deps["uow"])["status"] == "expired"
     assert {e.ticket_id for e in notifier.of(TicketChanged) if e.status == "expired"} >= {

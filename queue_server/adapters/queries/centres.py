@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..orm import (
     Centre,
@@ -39,15 +39,22 @@ class CentreQueries(Queries):
         """All centres by code."""
         return self.session.scalars(select(Centre).order_by(Centre.code)).all()
 
-    def centre(self, code: str) -> Centre | None:
-        """The centre with `code`, its services loaded in the same statement."""
-        return (
-            self.session.scalars(
-                select(Centre).where(Centre.code == code).options(joinedload(Centre.services))
-            )
-            .unique()
-            .one_or_none()
-        )
+    def centre(self, code: str, *, with_services: bool = True) -> Centre | None:
+        """The centre with `code`, its services loaded in the same statement unless the use
+        needs only those it reaches otherwise (a counter's, loaded with the counter)."""
+        query = select(Centre).where(Centre.code == code)
+        if with_services:
+            query = query.options(joinedload(Centre.services))
+        return self.session.scalars(query).unique().one_or_none()
+
+    def service_at(self, centre_code: str, service_code: str) -> Service | None:
+        """A centre's service with its centre, in one row (not the centre's other services)."""
+        return self.session.scalars(
+            select(Service)
+            .join(Centre, Centre.id == Service.centre_id)
+            .where(Centre.code == centre_code, Service.code == service_code)
+            .options(contains_eager(Service.centre))
+        ).one_or_none()
 
     def services(self, centre: Centre) -> Sequence[Service]:
         """A centre's services in configuration order."""

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import TextClause, and_, func, or_, select, text, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import TextClause, and_, func, insert, or_, select, text, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...domain.model import AT_COUNTER_STATUSES, OPEN_STATUSES, TicketStatus
 from ..orm import (
@@ -15,6 +15,7 @@ from ..orm import (
     Counter,
     Service,
     Ticket,
+    TicketEvent,
     TicketSequence,
 )
 from .base import Queries
@@ -30,6 +31,15 @@ class TicketQueries(Queries):
         """The ticket with the public, unguessable id."""
         return self.session.scalars(
             select(Ticket).where(Ticket.public_id == public_id)
+        ).one_or_none()
+
+    def ticket_in_centre(self, public_id: str) -> Ticket | None:
+        """The ticket with its centre and the centre's services loaded (what its place and
+        estimate are figured from), in two statements."""
+        return self.session.scalars(
+            select(Ticket)
+            .where(Ticket.public_id == public_id)
+            .options(joinedload(Ticket.centre).selectinload(Centre.services))
         ).one_or_none()
 
     def public_ids(self, ids: Iterable[int]) -> Sequence[str]:
@@ -60,12 +70,14 @@ class TicketQueries(Queries):
             select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(_AT_COUNTER))
         ).one_or_none()
 
-    def waiting_in_order(
-        self, centre: Centre, service_ids: Iterable[int], day: date, limit: int
-    ) -> Sequence[int]:
-        """Ids of today's waiting tickets of these services, first to be called first."""
+    def next_waiting(self, centre: Centre, service_ids: Iterable[int], day: date) -> Ticket | None:
+        """Today's first waiting ticket of these services by the call order.
+
+        On PostgreSQL the row is locked, skipping any another counter is claiming, so that
+        counters calling together each find their own; SQLite writes one at a time anyway.
+        """
         return self.session.scalars(
-            select(Ticket.id)
+            select(Ticket)
             .where(
                 Ticket.centre_id == centre.id,
                 Ticket.status == TicketStatus.WAITING.value,
@@ -73,8 +85,9 @@ class TicketQueries(Queries):
                 Ticket.day == day,
             )
             .order_by(Ticket.rank_at, Ticket.issued_at, Ticket.id)
-            .limit(limit)
-        ).all()
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
 
     def move_ticket(self, ticket: Ticket, changes: Mapping[str, object]) -> bool:
         """Apply `changes` only if the ticket is still as read (its status and counter).
@@ -87,10 +100,6 @@ class TicketQueries(Queries):
             else Ticket.counter_id == ticket.counter_id
         )
         return self._update_as_read(ticket, [Ticket.status == ticket.status, at_counter], changes)
-
-    def ticket_by_id(self, ticket_id: int) -> Ticket | None:
-        """The ticket with this internal id (from the call order's candidates)."""
-        return self.session.get(Ticket, ticket_id)
 
     def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
         """How many of today's waiting tickets of these services come before `ticket`."""
@@ -181,6 +190,12 @@ class TicketQueries(Queries):
                 .execution_options(synchronize_session=False)
             )
         return ids
+
+    def add_history(self, entries: Sequence[Mapping[str, object]]) -> None:
+        """Append entries (columns of `ticket_events`) to tickets' histories in one statement,
+        without making an object of each."""
+        if entries:
+            self.session.connection().execute(insert(TicketEvent), list(entries))
 
     def forget_phone_numbers(self, finished_before: datetime) -> int:
         """Delete phone numbers of visits that closed before `finished_before`."""
