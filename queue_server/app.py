@@ -22,7 +22,7 @@ from .adapters.central import fetch_site_configuration
 from .adapters.database import starting_alone
 from .adapters.message_queue import check_message_queue
 from .api import bp as api_bp
-from .api.converters import DatabaseInteger
+from .api.converters import DatabaseInteger, DatabaseText
 from .api.errors import register_error_handlers
 from .api.floor import BENCH_NS, FloorNamespace
 from .api.floor import bp as floor_bp
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.url_map.converters["int"] = DatabaseInteger  # before any route is registered
+    app.url_map.converters["default"] = DatabaseText
     app.json.sort_keys = False  # type: ignore[attr-defined]
     socketio.init_app(
         app,

@@ -12,6 +12,7 @@ from pydantic import (
     Field,
     StrictInt,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -22,7 +23,29 @@ DB_INT_MAX = 2**31 - 1
 """The largest number a database integer column holds: larger input is a 422, never a 500."""
 
 
-class Payload(BaseModel):
+def _holds_nul(value: object) -> bool:
+    """Whether a text anywhere in `value` (a string, list or object) holds the NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
+
+
+class DatabaseSafe(BaseModel):
+    """No text holds NUL, which PostgreSQL cannot store or compare: a 422, never a 500."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if _holds_nul(value):
+            raise ValueError("Text must not contain the NUL character")
+        return value
+
+
+class Payload(DatabaseSafe):
     """Base of every request: strict JSON types; unknown fields are ignored."""
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
@@ -108,7 +131,7 @@ class PauseServiceRequest(Payload):
     reason: BilingualReason
 
 
-class SyncEntryIn(BaseModel):
+class SyncEntryIn(DatabaseSafe):
     """One entry of an outreach site's log, as uploaded."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -118,7 +141,7 @@ class SyncEntryIn(BaseModel):
     data: dict
 
 
-class SyncBatch(BaseModel):
+class SyncBatch(DatabaseSafe):
     """A batch of a site's log: `POST /sync/{centre}/events`, and the export file."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -127,7 +150,7 @@ class SyncBatch(BaseModel):
     entries: list[SyncEntryIn] = Field(max_length=2000)
 
 
-class TicketSnapshot(BaseModel):
+class TicketSnapshot(DatabaseSafe):
     """A ticket as an outreach site logged it."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -153,7 +176,7 @@ class TicketSnapshot(BaseModel):
     finished_at: AwareDatetime | None = None
 
 
-class TicketEventSnapshot(BaseModel):
+class TicketEventSnapshot(DatabaseSafe):
     """A ticket's event (a call, a finish, a transfer) as an outreach site logged it."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -167,7 +190,7 @@ class TicketEventSnapshot(BaseModel):
     detail: dict | None = None
 
 
-class FeedbackSnapshot(BaseModel):
+class FeedbackSnapshot(DatabaseSafe):
     """A citizen's feedback answer as an outreach site logged it."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -184,7 +207,7 @@ class FeedbackSnapshot(BaseModel):
     given_at: AwareDatetime
 
 
-class DocumentSnapshot(BaseModel):
+class DocumentSnapshot(DatabaseSafe):
     """A document lodged at an outreach site, as the site logged it (with the citizen's phone
     number and the record of their consent: see `_document_snapshot` in adapters/queries/sync.py).
     """

@@ -9,6 +9,7 @@ from . import (  # noqa: E402,F401  (registers the routes and handlers)
     documents,
     errors,
     messages,
+    openapi,
     outreach,
     printing,
     routes,

@@ -1,8 +1,9 @@
-"""URL converters: a number in a path is one the database can hold, or the route is not found."""
+"""URL converters: what a path holds fits the database (a number in its integer range, text
+without the NUL character PostgreSQL refuses), or the route is not found (404, not 500)."""
 
 from __future__ import annotations
 
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from ..schemas import DB_INT_MAX
 
@@ -16,3 +17,13 @@ class DatabaseInteger(IntegerConverter):
         if number > DB_INT_MAX:
             raise ValidationError()
         return number
+
+
+class DatabaseText(UnicodeConverter):
+    """`<…>` (one path segment) as Werkzeug reads it, refusing the NUL character (404, not 500)."""
+
+    def to_python(self, value: str) -> str:
+        """The text, or ValidationError (the route does not match) when it holds NUL."""
+        if "\x00" in value:
+            raise ValidationError()
+        return value

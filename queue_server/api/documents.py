@@ -19,6 +19,8 @@ from ..schemas import (
 )
 from ..services import documents
 from . import bp
+from .answers import DocumentView, PublicDocument, ReadyBatch, Ticket
+from .openapi import documented
 from .routes import json_body, optional_json_body, query_args, request_principal
 
 DEFAULT_DOCUMENTS, MOST_DOCUMENTS = 100, 500
@@ -30,10 +32,16 @@ class DocumentsQuery(Payload):
 
 
 class LookUpQuery(Payload):
-    phone: str = Field(default="", max_length=16)
+    phone: str = Field(default="", max_length=16, description="The last digits of the phone.")
 
 
 @bp.post("/centres/<centre>/documents")
+@documented(
+    "Lodge a document (staff of the centre).",
+    answers={201: DocumentView},
+    body=LodgeDocumentRequest,
+    auth=("user",),
+)
 def lodge_document(centre: str) -> ResponseReturnValue:
     principal = request_principal()
     body = validate(LodgeDocumentRequest, json_body())
@@ -52,6 +60,12 @@ def lodge_document(centre: str) -> ResponseReturnValue:
 
 
 @bp.get("/centres/<centre>/documents")
+@documented(
+    "A centre's documents, most recently changed first (staff).",
+    answers={200: list[DocumentView]},
+    query=DocumentsQuery,
+    auth=("user",),
+)
 def centre_documents(centre: str) -> ResponseReturnValue:
     principal = request_principal()
     query = validate(DocumentsQuery, query_args())
@@ -63,6 +77,13 @@ def centre_documents(centre: str) -> ResponseReturnValue:
 
 
 @bp.post("/documents/<ref>/status")
+@documented(
+    "Move a document on (staff of its centre).",
+    answers={200: DocumentView},
+    body=DocumentStatusRequest,
+    auth=("user",),
+    errors=(409,),
+)
 def document_status(ref: str) -> ResponseReturnValue:
     principal = request_principal()
     body = validate(DocumentStatusRequest, json_body())
@@ -71,6 +92,12 @@ def document_status(ref: str) -> ResponseReturnValue:
 
 
 @bp.post("/centres/<centre>/documents/ready")
+@documented(
+    "Mark a box of documents ready (staff).",
+    answers={200: ReadyBatch},
+    body=ReadyBatchRequest,
+    auth=("user",),
+)
 def documents_ready(centre: str) -> ResponseReturnValue:
     principal = request_principal()
     body = validate(ReadyBatchRequest, json_body())
@@ -81,6 +108,12 @@ def documents_ready(centre: str) -> ResponseReturnValue:
 
 
 @bp.get("/documents/<ref>")
+@documented(
+    "Where a document is (public, with the phone's last digits).",
+    answers={200: PublicDocument},
+    query=LookUpQuery,
+    errors=(429,),
+)
 def look_up_document(ref: str) -> ResponseReturnValue:
     query = validate(LookUpQuery, dict(request.args.items()))
     s = services()
@@ -89,6 +122,14 @@ def look_up_document(ref: str) -> ResponseReturnValue:
 
 
 @bp.post("/centres/<centre>/documents/<ref>/collect")
+@documented(
+    "A ticket to collect a ready document (the kiosk or staff).",
+    answers={201: Ticket},
+    body=CollectDocumentRequest,
+    body_required=False,
+    auth=("device", "user"),
+    errors=(409,),
+)
 def collect_document(centre: str, ref: str) -> ResponseReturnValue:
     principal = request_principal()
     body = validate(CollectDocumentRequest, optional_json_body())

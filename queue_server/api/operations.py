@@ -9,6 +9,8 @@ from ..adapters.database import DatabaseUnavailable, ping
 from ..adapters.message_queue import MessageQueueUnavailable, check_message_queue
 from ..bootstrap import services
 from ..metrics import metrics_response
+from .answers import Healthy, Unready
+from .openapi import documented
 
 bp = Blueprint("operations", __name__)
 
@@ -17,12 +19,17 @@ READY_TIMEOUT_S = 1.0
 
 
 @bp.get("/healthz")
+@documented("Liveness: the process serves requests.", answers={200: Healthy})
 def healthz() -> ResponseReturnValue:
     """The process serves requests."""
     return jsonify({"status": "ok"})
 
 
 @bp.get("/readyz")
+@documented(
+    "Readiness: the database and Redis answer (503 names those that do not).",
+    answers={200: Healthy, 503: Unready},
+)
 def readyz() -> ResponseReturnValue:
     """The database and (when configured) Redis answer; else 503 naming those that do not."""
     s = services()

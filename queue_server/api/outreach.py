@@ -5,14 +5,26 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Literal
 
 from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from pydantic import Field
 
 from ..bootstrap import services
 from ..domain.errors import InvalidValue, NotFound
+from ..schemas import Payload, SyncBatch, validate
 from ..services import sponsor, sync
 from . import bp
+from .answers import (
+    Acknowledged,
+    OutreachSite,
+    SiteConfiguration,
+    SiteStatus,
+    SiteUploads,
+    SponsorReport,
+)
+from .openapi import documented
 from .routes import json_body, request_principal
 
 SITE = "outreach_site"
@@ -21,7 +33,20 @@ CONFIGURATION = "centre_configuration"
 """The app's `extensions` key holding the configuration it loaded at start (if any)."""
 
 
+class SponsorQuery(Payload):
+    first: str | None = Field(
+        default=None, alias="from", description="YYYY-MM-DD; default: the event's first day."
+    )
+    last: str | None = Field(
+        default=None, alias="to", description="YYYY-MM-DD; default: its last day."
+    )
+    format: Literal["json", "csv"] = "json"
+
+
 @bp.post("/sync/<centre>/events")
+@documented(
+    "An outreach site uploads its log.", answers={200: Acknowledged}, body=SyncBatch, auth=("site",)
+)
 def sync_upload(centre: str) -> ResponseReturnValue:
     principal = request_principal()
     s = services()
@@ -29,6 +54,9 @@ def sync_upload(centre: str) -> ResponseReturnValue:
 
 
 @bp.get("/sync/status")
+@documented(
+    "At an outreach site: how far its log has been sent.", answers={200: SiteStatus}, errors=(404,)
+)
 def sync_status() -> ResponseReturnValue:
     site = current_app.extensions.get(SITE)
     if site is None:
@@ -37,32 +65,58 @@ def sync_status() -> ResponseReturnValue:
 
 
 @bp.get("/sync/config")
+@documented(
+    "The central configuration of the token's own site.",
+    answers={200: SiteConfiguration},
+    auth=("site",),
+    errors=(404,),
+)
 def sync_config() -> ResponseReturnValue:
     config = current_app.extensions.get(CONFIGURATION)
     return jsonify(sync.site_configuration(request_principal(), config))
 
 
 @bp.get("/sync/sites")
+@documented(
+    "The outreach sites of one's centres, with their last uploads (staff).",
+    answers={200: list[OutreachSite]},
+    auth=("user",),
+)
 def sync_sites() -> ResponseReturnValue:
     return jsonify(sync.outreach_sites(request_principal(), uow=services().uow))
 
 
 @bp.get("/sync/<centre>")
+@documented(
+    "A site's uploads as the central server knows them (an admin, or the site).",
+    answers={200: SiteUploads},
+    auth=("user", "site"),
+)
 def sync_centre(centre: str) -> ResponseReturnValue:
     return jsonify(sync.central_status(request_principal(), centre, uow=services().uow))
 
 
 @bp.get("/centres/<centre>/reports/sponsor")
+@documented(
+    "The sponsor report of an outreach site (a supervisor).",
+    answers={200: SponsorReport},
+    query=SponsorQuery,
+    auth=("user",),
+    csv=True,
+)
 def sponsor_report(centre: str) -> ResponseReturnValue:
     principal = request_principal()
-    kind = request.args.get("format", "json")
-    if kind not in ("json", "csv"):
-        raise InvalidValue("format must be 'json' or 'csv'.")
+    query = validate(SponsorQuery, dict(request.args.items()))
     s = services()
     report = sponsor.sponsor_report(
-        principal, centre, _date("from"), _date("to"), uow=s.uow, clock=s.clock
+        principal,
+        centre,
+        _date("from", query.first),
+        _date("to", query.last),
+        uow=s.uow,
+        clock=s.clock,
     )
-    if kind == "json":
+    if query.format == "json":
         return jsonify(report)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=sponsor.SPONSOR_COLUMNS, lineterminator="\n")
@@ -73,9 +127,8 @@ def sponsor_report(centre: str) -> ResponseReturnValue:
     return response
 
 
-def _date(name: str) -> date | None:
-    """A query parameter YYYY-MM-DD, absent, or InvalidValue."""
-    text = request.args.get(name)
+def _date(name: str, text: str | None) -> date | None:
+    """The query parameter `name` (YYYY-MM-DD), absent, or InvalidValue."""
     if not text:
         return None
     try:

@@ -12,6 +12,8 @@ from ..bootstrap import services
 from ..schemas import Payload, validate
 from ..services.printing import staff
 from . import bp
+from .answers import DeviceView, PrintJob
+from .openapi import documented
 from .routes import optional_json_body, query_args, request_principal
 
 DEFAULT_JOBS, MOST_JOBS = 50, 200
@@ -27,11 +29,23 @@ class ReprintRequest(Payload):
 
 
 @bp.get("/devices/me")
+@documented(
+    "The device a token belongs to, with its printer.",
+    answers={200: DeviceView},
+    auth=("device", "site"),
+    errors=(404,),
+)
 def device_me() -> ResponseReturnValue:
     return jsonify(staff.device_me(request_principal(), uow=services().uow))
 
 
 @bp.get("/centres/<centre>/print-jobs")
+@documented(
+    "A centre's print jobs, newest first (a supervisor; a kiosk its own).",
+    answers={200: list[PrintJob]},
+    query=PrintJobsQuery,
+    auth=("user", "device"),
+)
 def centre_print_jobs(centre: str) -> ResponseReturnValue:
     query = validate(PrintJobsQuery, query_args())
     return jsonify(
@@ -42,17 +56,32 @@ def centre_print_jobs(centre: str) -> ResponseReturnValue:
 
 
 @bp.get("/print-jobs/<int:job_id>")
+@documented("One print job.", answers={200: PrintJob}, auth=("user", "device"))
 def print_job(job_id: int) -> ResponseReturnValue:
     return jsonify(staff.get_print_job(request_principal(), job_id, uow=services().uow))
 
 
 @bp.post("/print-jobs/<int:job_id>/retry")
+@documented(
+    "Try a failed or expired print job again (a supervisor).",
+    answers={200: PrintJob},
+    auth=("user",),
+    errors=(409,),
+)
 def retry_print_job(job_id: int) -> ResponseReturnValue:
     principal = request_principal()
     return jsonify(staff.retry_print_job(principal, job_id, **services().deps()))
 
 
 @bp.post("/tickets/<ticket_id>/reprint")
+@documented(
+    "Print a ticket again (a supervisor).",
+    answers={201: PrintJob},
+    body=ReprintRequest,
+    body_required=False,
+    auth=("user",),
+    errors=(409,),
+)
 def reprint_ticket(ticket_id: str) -> ResponseReturnValue:
     principal = request_principal()
     body = validate(ReprintRequest, optional_json_body())

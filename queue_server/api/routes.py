@@ -12,6 +12,16 @@ from ..schemas import IssueTicketRequest, LoginRequest, validate
 from ..services import counters, tickets
 from ..services.common import Principal
 from . import bp
+from .answers import (
+    CentreView,
+    CounterQueue,
+    CounterView,
+    PublicTicket,
+    ServiceView,
+    SignedIn,
+    Ticket,
+)
+from .openapi import documented
 
 MAX_IDEMPOTENCY_KEY = 128
 
@@ -61,6 +71,12 @@ def request_principal() -> Principal:
 
 
 @bp.post("/auth/login")
+@documented(
+    "Sign in: a token for a member of staff.",
+    answers={200: SignedIn},
+    body=LoginRequest,
+    errors=(401, 429),
+)
 def login() -> ResponseReturnValue:
     body = validate(LoginRequest, json_body())
     s = services()
@@ -76,6 +92,11 @@ def login() -> ResponseReturnValue:
 
 
 @bp.post("/auth/logout")
+@documented(
+    "Sign out: this token is refused from now on.",
+    answers={204: None},
+    auth=("user", "device", "site"),
+)
 def logout() -> ResponseReturnValue:
     header = request.headers.get("Authorization", "")
     request_principal()  # the same checks and errors as every route
@@ -84,22 +105,34 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.get("/centres")
+@documented("Every centre.", answers={200: list[CentreView]})
 def centres() -> ResponseReturnValue:
     return jsonify(tickets.list_centres(uow=services().uow))
 
 
 @bp.get("/centres/<centre>/services")
+@documented("A centre's services with their queues now.", answers={200: list[ServiceView]})
 def centre_services(centre: str) -> ResponseReturnValue:
     s = services()
     return jsonify(tickets.list_services(centre, uow=s.uow, clock=s.clock))
 
 
 @bp.get("/centres/<centre>/counters")
+@documented(
+    "A centre's counters (staff of the centre).",
+    answers={200: list[CounterView]},
+    auth=("user", "device"),
+)
 def centre_counters(centre: str) -> ResponseReturnValue:
     return jsonify(counters.list_counters(request_principal(), centre, uow=services().uow))
 
 
 @bp.get("/centres/<centre>/counters/<int:number>/queues")
+@documented(
+    "The queues a counter calls from (staff of the centre).",
+    answers={200: list[CounterQueue]},
+    auth=("user", "device"),
+)
 def counter_queues(centre: str, number: int) -> ResponseReturnValue:
     s = services()
     ref = counters.CounterRef(centre, number)
@@ -107,6 +140,14 @@ def counter_queues(centre: str, number: int) -> ResponseReturnValue:
 
 
 @bp.post("/centres/<centre>/tickets")
+@documented(
+    "Issue a ticket (the centre's kiosk, or its staff).",
+    answers={201: Ticket},
+    body=IssueTicketRequest,
+    auth=("device", "user"),
+    errors=(409,),
+    idempotency_key=True,
+)
 def issue_ticket(centre: str) -> ResponseReturnValue:
     principal = request_principal()
     body = validate(IssueTicketRequest, json_body())
@@ -128,5 +169,8 @@ def issue_ticket(centre: str) -> ResponseReturnValue:
 
 
 @bp.get("/tickets/<ticket_id>")
+@documented(
+    "A ticket as its holder sees it (public: the id is the secret).", answers={200: PublicTicket}
+)
 def get_ticket(ticket_id: str) -> ResponseReturnValue:
     return jsonify(tickets.get_ticket(ticket_id, uow=services().uow))
