@@ -63,8 +63,8 @@ def call_times(
     """Seconds until each waiting ticket is likely called, per service in call order.
 
     A replay of the counters at work: each, when free, calls the first of its services'
-    tickets by the call order and is busy for that service's expected time. A counter with
-    tickets waiting for it is taken as halfway through a visit. Each service's tickets are taken
+    tickets by the call order and is busy for that service's expected time. Counters with a
+    queue are taken as halfway through a visit. Each service's tickets are taken
     as spread evenly over the time they were issued, which interleaves the services' queues.
     The list of a service has one more entry than it has tickets waiting: when a ticket issued
     now would be called.
@@ -72,7 +72,9 @@ def call_times(
     working = _working_counters(counters, waiting)
     taken = dict.fromkeys(waiting, 0)
     times: dict[int, list[float]] = {sid: [] for sid in waiting}
-    free = [(_first_call_s(served, waiting, service_s), i) for i, served in enumerate(working)]
+    free = [
+        (_first_call_s(served, waiting, service_s, working), i) for i, served in enumerate(working)
+    ]
     heapq.heapify(free)
     while free:
         at, index = heapq.heappop(free)
@@ -87,13 +89,20 @@ def call_times(
 
 
 def _first_call_s(
-    served: frozenset[int], waiting: Mapping[int, int], service_s: Mapping[int, float]
+    served: frozenset[int],
+    waiting: Mapping[int, int],
+    service_s: Mapping[int, float],
+    working: Sequence[frozenset[int]],
 ) -> float:
-    """When a counter at work first calls: at once if no one waits for it (it is idle); else,
-    as a counter with a queue is busy and the visits in progress are spread over their
-    course, half an expected visit of its queues from now."""
-    busy = [service_s[sid] for sid in served if waiting[sid]]
-    return fmean(busy) / 2 if busy else 0.0
+    """When a counter at work first calls. Where more tickets wait for its services than
+    counters serve them, the counters are busy and, their visits spread over their course,
+    this one is halfway through an expected visit; otherwise it is taken as free (a citizen
+    walking into an empty hall hears no wait)."""
+    queue = sum(waiting[sid] for sid in served)
+    serving = sum(1 for other in working if other & served)
+    if queue <= serving:
+        return 0.0
+    return fmean(service_s[sid] for sid in served if waiting[sid]) / 2
 
 
 def _working_counters(

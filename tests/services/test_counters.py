@@ -204,9 +204,9 @@ def test_estimates_learn_from_recent_service_times(kiosk, clerk, deps, clock):
     issue(kiosk, deps, "KRA")
     latest = issue(kiosk, deps, "KRA")
     # Counter 5 is the only one open for KRA; visits took 600 s, not the configured 120 s.
-    # With a queue it is taken as halfway through a visit (it does not say that it is idle).
+    # With more waiting than its counters it is taken as halfway through a visit.
     assert (latest["ahead"], latest["estimated_wait_s"]) == (2, 300 + 1200)
-    assert waiting["estimated_wait_s"] == 300
+    assert waiting["estimated_wait_s"] == 0  # alone in the queue of a free counter
 
 
 def test_two_counters_racing_never_get_the_same_ticket(kiosk, auth, deps):

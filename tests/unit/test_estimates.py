@@ -70,9 +70,11 @@ def test_counters_with_a_queue_are_halfway_through_a_visit_and_then_call_in_turn
     assert call_times({1: 3}, counters, {1: 300}) == {1: [150, 150, 450, 450]}
 
 
-def test_a_counter_no_one_waits_for_is_idle_and_calls_at_once():
+def test_counters_with_no_more_waiting_than_counters_are_taken_as_free():
     counters = [("open", frozenset({1})), ("open", frozenset({2}))]
-    assert call_times({1: 0, 2: 1}, counters, {2: 100}) == {1: [0], 2: [50, 150]}
+    # A citizen walking into an empty hall hears no wait.
+    assert call_times({1: 0, 2: 1}, counters, {2: 100}) == {1: [0], 2: [0, 100]}
+    assert call_times({1: 2}, counters[:1] * 2, {1: 100}) == {1: [0, 0, 100]}
 
 
 def test_open_counters_count_and_paused_ones_do_not():
@@ -82,7 +84,7 @@ def test_open_counters_count_and_paused_ones_do_not():
 
 def test_when_no_counter_is_open_all_that_serve_the_service_are_assumed():
     counters = [("closed", frozenset({1})), ("paused", frozenset({1, 2}))]
-    assert call_times({1: 2, 2: 0}, counters, {1: 100}) == {1: [50, 50, 150], 2: [150]}
+    assert call_times({1: 2, 2: 0}, counters, {1: 100}) == {1: [0, 0, 100], 2: [100]}
 
 
 def test_a_shared_counter_takes_the_services_queues_in_turn():
