@@ -72,8 +72,10 @@ def call_times(
     working = _working_counters(counters, waiting)
     taken = dict.fromkeys(waiting, 0)
     times: dict[int, list[float]] = {sid: [] for sid in waiting}
-    free = [
-        (_first_call_s(served, waiting, service_s, working), i) for i, served in enumerate(working)
+    at_work = sum(1 for state, served in counters if state == "open" and served & waiting.keys())
+    free = [  # the counters assumed to open (after the open ones) start free
+        (_first_call_s(served, waiting, service_s, working) if i < at_work else 0.0, i)
+        for i, served in enumerate(working)
     ]
     heapq.heapify(free)
     while free:
