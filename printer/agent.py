@@ -6,7 +6,8 @@ It connects to the queue server's /printer namespace with the kiosk's own token 
 printer-agent device token and --kiosk NAME), receives the kiosk's print jobs, prints them in
 order and acknowledges each. After a reconnect the server sends every job still to print, so
 none is missed; a job printed but not yet acknowledged is acknowledged again, never reprinted.
-The kiosk's printer in the centre configuration must be "agent".
+The kiosk's printer in the centre configuration must be "agent". If the server withdraws the
+token's access (the device left out of the configuration), the agent stops, exit status 1.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import socketio
 from printer.backends import AgentPrinter, NoPrinter, parse_printer_url
 from printer.errors import PrinterError
 from printer.jobs import STATUS_TIMEOUT_S, Delivery, deliver
-from queue_server.protocol import JOB_FAILED, JOB_PRINTED, PRINT_JOB, PRINTER_NS
+from queue_server.protocol import ACCESS_REVOKED, JOB_FAILED, JOB_PRINTED, PRINT_JOB, PRINTER_NS
 
 log = logging.getLogger("printer.agent")
 
@@ -70,12 +71,14 @@ class PrintAgent:
         self.sio = socketio.Client(reconnection_delay=1, reconnection_delay_max=5)
         self.sio.on(PRINT_JOB, self._received, namespace=PRINTER_NS)
         self.sio.on("connect_error", self._refused, namespace=PRINTER_NS)
+        self.sio.on(ACCESS_REVOKED, self._revoked, namespace=PRINTER_NS)
         self._jobs: dict[int, _Job] = {}
         # Jobs printed here, never printed twice even if the server sends them again.
         self._printed: dict[int, Delivery] = {}
         self._changed = threading.Condition()
         self._stopping = False
         self._refusal: object = None
+        self.revoked: object = None  # why the server withdrew the agent's access, if it did
 
     def connect(self) -> None:
         """Connect to the server, retrying while it cannot be reached; AgentRefused if refused."""
@@ -115,6 +118,12 @@ class PrintAgent:
         """Keep the server's reason for refusing the connection."""
         self._refusal = data
         log.warning("the server refused the print agent: %s", data)
+
+    def _revoked(self, data: object = None) -> None:
+        """The server withdrew this token's access and drops the connection: stop printing."""
+        self.revoked = data
+        log.error("the server withdrew the print agent's access: %s", data)
+        self.stop()
 
     def _next_due(self) -> int | None:
         """Wait for the oldest held job to be due; None when stopping."""
@@ -199,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"printing for {args.server} on {args.printer}", flush=True)
     agent.run()
     agent.sio.disconnect()
+    if agent.revoked is not None:
+        print(f"error: the server withdrew this token's access: {agent.revoked}", file=sys.stderr)
+        return 1
     return 0
 
 

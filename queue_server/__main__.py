@@ -33,6 +33,7 @@ from .config import Settings, settings_from_env  # noqa: E402
 from .domain.errors import ConfigError  # noqa: E402
 from .extensions import socketio  # noqa: E402
 from .nodelay import NoDelayListener  # noqa: E402
+from .realtime.guard import TOKEN_GUARD  # noqa: E402
 from .services.appointments import mark_no_shows  # noqa: E402
 from .services.days import seconds_to_next_day, start_new_days  # noqa: E402
 from .services.documents import return_uncollected  # noqa: E402
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     socketio.start_background_task(_sweep_forever, queue, public_url)
     socketio.start_background_task(_project_forever, queue)
     socketio.start_background_task(_follow_forever, queue)
+    socketio.start_background_task(app.extensions[TOKEN_GUARD].run_forever)
     worker = PrintWorker(queue.uow, queue.clock)
     queue.notifier = WakingNotifier(queue.notifier, worker)  # a stored job is printed at once
     socketio.start_background_task(worker.run_forever)

@@ -39,7 +39,7 @@ from .metrics import time_events, time_requests
 from .protocol import COUNTER_NS, DISPLAY_NS, PRINTER_NS, SUPERVISOR_NS, TICKET_NS
 from .realtime.counter import CounterNamespace
 from .realtime.display import DisplayNamespace
-from .realtime.guard import guard_tokens, limit_connections
+from .realtime.guard import TOKEN_GUARD, TokenGuard, limit_connections
 from .realtime.printer import PrinterNamespace
 from .realtime.supervisor import SupervisorNamespace
 from .realtime.ticket import TicketNamespace
@@ -116,7 +116,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     socketio.on_namespace(TicketNamespace(TICKET_NS))
     # After every namespace is registered:
     time_events(socketio, queue.metrics)
-    guard_tokens(socketio, queue.auth)
+    guard = TokenGuard(socketio, queue.auth, every_s=settings.access_check_s)
+    guard.guard()
+    app.extensions[TOKEN_GUARD] = guard  # its periodic check runs under `python -m queue_server`
     limit_connections(socketio, DISPLAY_NS, settings.display_connections_per_address)
     return app
 

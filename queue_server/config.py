@@ -36,6 +36,8 @@ class Settings:
     renders_per_minute: int = 60  # QUEUE_RENDERS_PER_MINUTE: new QR codes/announcements per address
     # QUEUE_DISPLAY_CONNECTIONS_PER_ADDRESS: open anonymous /display sockets per client address
     display_connections_per_address: int = 1500  # a whole hall behind one NAT, and the bench
+    # QUEUE_ACCESS_CHECK_S: how often each process drops idle sockets whose access was withdrawn
+    access_check_s: float = 2.0
     bench_floor: bool = False  # QUEUE_BENCH_FLOOR=1: serve /bench/floor, for benchmarks only
     time_scale: float = 1.0  # QUEUE_TIME_SCALE: the clock runs this much faster, for simulations
     # Huduma Mashinani: this server runs the outreach site whose `site` device has this token,
@@ -89,6 +91,8 @@ def settings_from_env(env: dict[str, str] | None = None, **overrides: object) ->
         values["display_connections_per_address"] = int(
             env["QUEUE_DISPLAY_CONNECTIONS_PER_ADDRESS"]
         )
+    if env.get("QUEUE_ACCESS_CHECK_S"):
+        values["access_check_s"] = float(env["QUEUE_ACCESS_CHECK_S"])
     if env.get("QUEUE_RENDERS_PER_MINUTE"):
         values["renders_per_minute"] = int(env["QUEUE_RENDERS_PER_MINUTE"])
     if env.get("QUEUE_TRUSTED_PROXIES"):

@@ -35,6 +35,7 @@ SERVICE_CHANGED = "service_changed"  # a service paused or resumed: displays, co
 HALL = "hall"  # server -> supervisor: the live hall's figures
 MONEY_ASKED = "money_asked"  # server -> supervisor: a citizen says staff asked for money
 TICKET = "ticket"  # server -> a phone following its ticket (/ticket)
+ACCESS_REVOKED = "access_revoked"  # server -> a signed-in socket it drops: {code, message}
 
 
 def centre_room(centre: str) -> str:

@@ -96,7 +96,9 @@ const RETRY_REFUSED_MS = 3000;
  * `handlers` maps event names to functions. `onConnect` runs on every (re)connect, where a
  * page asks for or receives the server's full state again; `onStatus(online)` follows the
  * link. A connection the server refused (`onRefused(error)` returns false) is given up;
- * otherwise it is tried again, since a restarting server refuses for a moment too.
+ * otherwise it is tried again, since a restarting server refuses for a moment too. A
+ * connection the server dropped because access was withdrawn (`access_revoked {code,
+ * message}`, then a disconnect) is handled alike; any other drop by the server reconnects.
  */
 export function liveConnection(namespace, { auth = {}, handlers = {}, onConnect, onStatus, onRefused } = {}) {
   const socket = io(namespace, {
@@ -104,17 +106,31 @@ export function liveConnection(namespace, { auth = {}, handlers = {}, onConnect,
     reconnectionDelay: 500,
     reconnectionDelayMax: 2000,
   });
+  let revoked = null; // why the server is dropping this connection, when it said
+  const refused = (error) => {
+    const retry = onRefused ? onRefused(error) : true;
+    if (retry !== false) setTimeout(() => socket.connect(), RETRY_REFUSED_MS);
+  };
   for (const [event, handler] of Object.entries(handlers)) socket.on(event, handler);
   socket.on("connect", () => {
+    revoked = null;
     onStatus?.(true);
     onConnect?.(socket);
   });
-  socket.on("disconnect", () => onStatus?.(false));
+  socket.on("access_revoked", (error) => {
+    revoked = error;
+  });
+  socket.on("disconnect", (reason) => {
+    onStatus?.(false);
+    // The manager reconnects by itself, except after the server's own disconnect.
+    if (reason !== "io server disconnect") return;
+    if (revoked) refused(revoked);
+    else socket.connect();
+  });
   socket.on("connect_error", (error) => {
     onStatus?.(false);
     if (socket.active) return; // the manager is already trying again
-    const retry = onRefused ? onRefused(error.data ?? { code: "refused", message: error.message }) : true;
-    if (retry !== false) setTimeout(() => socket.connect(), RETRY_REFUSED_MS);
+    refused(error.data ?? { code: "refused", message: error.message });
   });
   return socket;
 }

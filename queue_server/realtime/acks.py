@@ -21,7 +21,7 @@ def acknowledged(handler: Callable[..., dict]) -> Callable[..., dict]:
         try:
             return {"ok": True, **handler(*args)}
         except DomainError as error:
-            return {"ok": False, "error": {"code": error.code, "message": error.message}}
+            return failed(error)
         except Exception:
             log.exception("unexpected error in %s", handler.__name__)
             return {
@@ -33,6 +33,16 @@ def acknowledged(handler: Callable[..., dict]) -> Callable[..., dict]:
             }
 
     return wrapper
+
+
+def refusal(error: DomainError) -> dict[str, str]:
+    """The contract's `{code, message}` of an error, as refusals and failed acks carry it."""
+    return {"code": error.code, "message": error.message}
+
+
+def failed(error: DomainError) -> dict:
+    """The acknowledgement of an event refused with `error`."""
+    return {"ok": False, "error": refusal(error)}
 
 
 def refused(code: str, message: str) -> ConnectionRefusedError:

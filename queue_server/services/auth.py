@@ -102,6 +102,11 @@ class Authenticator:
             unit.repo.change_access_revision(secrets.token_urlsafe(12))
             unit.commit()
 
+    def access_revision(self) -> str:
+        """The access revision now: it changes whenever someone's access is withdrawn."""
+        with self.uow(write=False) as unit:
+            return unit.repo.access_revision()
+
     def principal(self, token: str | None) -> Principal:
         """Who a bearer token belongs to: a signed-in user or a configured device.
 

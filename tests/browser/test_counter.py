@@ -134,3 +134,12 @@ def test_a_counter_page_whose_token_was_revoked_signs_out_and_says_so(
     sign_out_token(live_server, token)
     page.goto("/counter/")  # connects with the revoked token: refused, and the page signs out
     expect_signed_out(page)
+
+
+def test_an_idle_counter_page_signs_out_as_soon_as_its_token_is_revoked(
+    browsing: Browsing, live_server: ServerProcess
+) -> None:
+    page = browsing.open("counter", "/counter/")
+    sign_in_at_counter(page, 1)
+    sign_out_token(live_server, page_token(page))  # the page sends nothing meanwhile
+    expect_signed_out(page)

@@ -304,3 +304,42 @@ def test_numbers_past_a_database_integer_in_agent_events_are_refused(hall):
             assert answer["ok"] is False and answer["error"]["code"] == "invalid_value", answer
     finally:
         agent.disconnect()
+
+
+def test_a_print_agent_whose_device_is_removed_stops_and_says_why(tmp_path: Path) -> None:
+    printer = FakePrinter().start()
+    text = print_config([])
+    agent_device = f"""
+  [[centre.device]]
+  kind = "printer-agent"
+  name = "agent-1"
+  token = "{PRINTER_AGENT_TOKEN}"
+"""
+    assert agent_device in text
+    config, without_agent = tmp_path / "centres.toml", tmp_path / "without-agent.toml"
+    config.write_text(text, encoding="utf-8")
+    without_agent.write_text(text.replace(agent_device, ""), encoding="utf-8")
+    database = f"sqlite:///{tmp_path / 'q.db'}"
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    server = ServerProcess(database, tmp_path / "first", config=config)
+    server.start()
+    agent = PrintAgent(server.url, PRINTER_AGENT_TOKEN, printer.url, kiosk="kiosk-agent")
+    running = threading.Thread(target=agent.run)
+    try:
+        agent.connect()
+        running.start()
+        # Another process starts with a configuration that no longer has the agent's device.
+        second = ServerProcess(database, tmp_path / "second", config=without_agent)
+        second.start()
+        second.kill()
+        running.join(timeout=WAIT_S)
+        assert not running.is_alive(), "the agent kept running without access"
+        assert agent.revoked == {"code": "bad_token", "message": "The token is not valid."}
+    finally:
+        agent.stop()
+        if running.is_alive():
+            running.join()
+        agent.sio.disconnect()
+        server.kill()
+        printer.stop()

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from tests.integration.test_counter_screens import race_on_counter_1
+from tests.integration.test_security import sign_out_drops_idle_screens
 from tests.support.centres import kiosk_token, make_config_file
 from tests.support.clients import CounterClient, DisplayClient, issue, login
 from tests.support.databases import database_url, require_redis
@@ -110,3 +111,8 @@ def test_kiosks_and_counters_spread_over_processes_never_duplicate(two_servers):
 def test_two_screens_of_one_counter_on_two_processes_never_act_twice(two_servers):
     a, b = two_servers
     race_on_counter_1([a.url, b.url], a.database_url)
+
+
+def test_a_sign_out_on_one_process_drops_the_idle_sockets_on_the_other(two_servers):
+    a, b = two_servers
+    sign_out_drops_idle_screens(a.url, b.url)

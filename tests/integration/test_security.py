@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -11,7 +10,15 @@ import requests
 import socketio
 
 from tests.support.centres import PASSWORD, TEST_CONFIG, kiosk_token, make_config_file
-from tests.support.clients import CounterClient, DisplayClient, issue, login
+from tests.support.clients import (
+    DROPPED_WITHIN_S,
+    CounterClient,
+    DisplayClient,
+    SupervisorClient,
+    issue,
+    login,
+    logout,
+)
 from tests.support.server import ServerProcess
 
 
@@ -38,36 +45,90 @@ def test_logout_answers_204_and_the_token_is_refused_after(server):
     assert again.status_code == 401
 
 
-def _without_clerk1(config: str) -> str:
+def _without(config: str, *usernames: str) -> str:
+    """The test configuration without the [[user]] tables of `usernames`."""
     tables = config.split("\n[[user]]")
-    return "\n[[user]]".join([tables[0]] + [t for t in tables[1:] if '"clerk1"' not in t])
+    kept = [t for t in tables[1:] if not any(f'"{name}"' in t for name in usernames)]
+    return "\n[[user]]".join([tables[0], *kept])
 
 
-def test_a_user_removed_by_another_process_is_refused_on_an_open_socket(server, tmp_path: Path):
-    token = login(server.url, "clerk1")
-    clerk = CounterClient(server.url, token)
-    dropped = threading.Event()
-    clerk.sio.on("disconnect", dropped.set, namespace="/counter")
+def _start_without(database_url: str, tmp_path: Path, *usernames: str) -> None:
+    """Start (and stop) a second server process on the same database, with a configuration
+    that no longer names `usernames`: applying it at its start withdraws their access."""
+    changed = tmp_path / "changed.toml"
+    changed.write_text(_without(TEST_CONFIG, *usernames))
+    assert all(f'"{name}"' not in changed.read_text() for name in usernames)
+    folder = tmp_path / "other"
+    folder.mkdir()
+    other = ServerProcess(database_url, folder, config=changed)
+    other.start()  # listening: its configuration has been applied
+    other.kill()
+
+
+def sign_out_drops_idle_screens(sign_in_at: str, screens_at: str) -> None:
+    """clerk1 (at counter 1) and boss (watching TST) sign in at one server process and keep
+    idle screens on another (or the same); both sign out. Both screens are dropped in time and
+    told why, while the clerk's other sign-in (another screen) keeps its access."""
+    clerk_token, boss_token = login(sign_in_at, "clerk1"), login(sign_in_at, "boss")
+    clerk, boss = CounterClient(screens_at, clerk_token), SupervisorClient(screens_at, boss_token)
+    other_screen = CounterClient(screens_at, login(sign_in_at, "clerk1"))
     try:
         assert clerk("open", {"centre": "TST", "counter": 1})["ok"]
-        # Another process starts with a configuration that no longer names clerk1.
-        changed = tmp_path / "changed.toml"
-        changed.write_text(_without_clerk1(TEST_CONFIG))
-        assert "clerk1" not in changed.read_text() and "clerk2" in changed.read_text()
-        other_folder = tmp_path / "other"
-        other_folder.mkdir()
-        other = ServerProcess(server.database_url, other_folder, config=changed)
-        other.start()
-        other.kill()
-        answer = clerk("call_next")
-        assert answer == {
-            "ok": False,
-            "error": {"code": "bad_token", "message": "Your access has changed; sign in again."},
-        }
-        assert dropped.wait(10)
-        assert _counters(server.url, token).status_code == 401
+        boss.wait_for("hall")
+        logout(sign_in_at, clerk_token)
+        logout(sign_in_at, boss_token)
+        signed_out = {"code": "bad_token", "message": "This token signed out; sign in again."}
+        assert clerk.dropped_for(DROPPED_WITHIN_S) == signed_out  # the screens sent nothing
+        assert boss.dropped_for(DROPPED_WITHIN_S) == signed_out
+        assert other_screen("open", {"centre": "TST", "counter": 2})["ok"]
+        assert not other_screen.dropped.is_set()
+    finally:
+        for socket in (clerk, boss, other_screen):
+            socket.close()
+
+
+def test_idle_sockets_of_a_signed_out_token_are_dropped_at_once_and_told_why(server):
+    sign_out_drops_idle_screens(server.url, server.url)
+
+
+def test_idle_sockets_of_users_removed_by_another_process_are_dropped_and_told_why(
+    server, tmp_path: Path
+):
+    clerk = CounterClient(server.url, login(server.url, "clerk1"))
+    boss = SupervisorClient(server.url, login(server.url, "boss"))
+    kept = CounterClient(server.url, login(server.url, "clerk2"))
+    try:
+        assert clerk("open", {"centre": "TST", "counter": 1})["ok"]
+        assert kept("open", {"centre": "TST", "counter": 2})["ok"]
+        boss.wait_for("hall")
+        _start_without(server.database_url, tmp_path, "clerk1", "boss")
+        removed = {"code": "bad_token", "message": "This account no longer exists."}
+        assert clerk.dropped_for(DROPPED_WITHIN_S) == removed  # the screens sent nothing
+        assert boss.dropped_for(DROPPED_WITHIN_S) == removed
+        assert kept("pause")["ok"] and not kept.dropped.is_set()  # clerk2 is still named
+    finally:
+        for socket in (clerk, boss, kept):
+            socket.close()
+
+
+def test_an_event_on_a_socket_whose_access_was_withdrawn_is_refused(db_url: str, tmp_path: Path):
+    # Checks of idle sockets far apart: the clerk's next event is what finds the change.
+    process = ServerProcess(
+        db_url, tmp_path, config=make_config_file(tmp_path), env={"QUEUE_ACCESS_CHECK_S": "600"}
+    )
+    process.start()
+    token = login(process.url, "clerk1")
+    clerk = CounterClient(process.url, token)
+    try:
+        assert clerk("open", {"centre": "TST", "counter": 1})["ok"]
+        _start_without(process.database_url, tmp_path, "clerk1")
+        removed = {"code": "bad_token", "message": "This account no longer exists."}
+        assert clerk("call_next") == {"ok": False, "error": removed}
+        assert clerk.dropped_for(10) == removed
+        assert _counters(process.url, token).status_code == 401
     finally:
         clerk.close()
+        process.kill()
 
 
 def _refusal(base: str, namespace: str, auth: dict) -> dict:

@@ -8,9 +8,13 @@ from collections.abc import Callable
 import requests
 import socketio
 
+from queue_server.protocol import ACCESS_REVOKED
 from tests.support.centres import PASSWORD
 
 EVENT_TIMEOUT_S = 10
+DROPPED_WITHIN_S = 10.0
+"""How soon an idle socket whose access was withdrawn must be dropped: the server checks every
+2 s (QUEUE_ACCESS_CHECK_S); the rest is room for a loaded machine."""
 
 
 def login(base: str, username: str, password: str = PASSWORD) -> str:
@@ -20,6 +24,14 @@ def login(base: str, username: str, password: str = PASSWORD) -> str:
     )
     response.raise_for_status()
     return response.json()["token"]
+
+
+def logout(base: str, token: str) -> None:
+    """Sign a token out over HTTP (`POST /auth/logout`)."""
+    out = requests.post(
+        f"{base}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert out.status_code == 204, out.text
 
 
 def issue(base: str, token: str, service: str, centre: str = "TST", **fields: object) -> dict:
@@ -70,14 +82,32 @@ class _EventLog:
             return matching()
 
 
-class CounterClient(_EventLog):
+class _StaffSocket(_EventLog):
+    """A signed-in socket: keeps `access_revoked` and notes when the server drops it."""
+
+    def __init__(self, namespace: str, events: tuple[str, ...]) -> None:
+        super().__init__()
+        self.sio = socketio.Client(reconnection=False)
+        self.dropped = threading.Event()  # set on any disconnect (close() too)
+        for name in (*events, ACCESS_REVOKED):
+            self.sio.on(name, self._keeper(name), namespace=namespace)
+        self.sio.on("disconnect", lambda *_: self.dropped.set(), namespace=namespace)
+
+    def dropped_for(self, within_s: float) -> dict:
+        """Wait for the server to drop this socket; the `access_revoked` it was told first."""
+        assert self.dropped.wait(within_s), f"the socket was not dropped within {within_s} s"
+        [reason] = self.of(ACCESS_REVOKED)
+        return reason
+
+    def close(self) -> None:
+        self.sio.disconnect()
+
+
+class CounterClient(_StaffSocket):
     """A clerk's screen on /counter, keeping the events the server pushes to it."""
 
     def __init__(self, base: str, token: str) -> None:
-        super().__init__()
-        self.sio = socketio.Client(reconnection=False)
-        for name in ("queue_changed", "counter_changed"):
-            self.sio.on(name, self._keeper(name), namespace="/counter")
+        super().__init__("/counter", ("queue_changed", "counter_changed"))
         self.sio.connect(
             base, namespaces=["/counter"], auth={"token": token}, transports=["websocket"]
         )
@@ -86,8 +116,18 @@ class CounterClient(_EventLog):
         """Send an acknowledged event and return the acknowledgement."""
         return self.sio.call(event, {} if data is None else data, namespace="/counter", timeout=15)
 
-    def close(self) -> None:
-        self.sio.disconnect()
+
+class SupervisorClient(_StaffSocket):
+    """A supervisor's page on /supervisor for one centre, keeping what the server pushes."""
+
+    def __init__(self, base: str, token: str, centre: str = "TST") -> None:
+        super().__init__("/supervisor", ("hall", "service_changed", "money_asked"))
+        self.sio.connect(
+            base,
+            namespaces=["/supervisor"],
+            auth={"token": token, "centre": centre},
+            transports=["websocket"],
+        )
 
 
 class DisplayClient(_EventLog):
