@@ -39,6 +39,8 @@ class BenchServer:
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "QUEUE_INSTANCE_PATH": str(self.workdir / "instance"),
+            # every bench client comes from 127.0.0.1: the hall phase alone opens 2,000 displays
+            "QUEUE_DISPLAY_CONNECTIONS_PER_ADDRESS": "10000",
             **self.env,
         }
         command = [sys.executable, "-m", "queue_server", "--host", "127.0.0.1", "--port", "0"]

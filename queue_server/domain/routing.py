@@ -49,8 +49,13 @@ def related_services(service_id: int, counter_services: Iterable[frozenset[int]]
 
     A ticket's `ahead` counts the waiting tickets of all these that rank before it.
     """
-    related = {service_id}
+    return related_map(counter_services).get(service_id) or {service_id}
+
+
+def related_map(counter_services: Iterable[frozenset[int]]) -> dict[int, set[int]]:
+    """`related_services` of every service some counter serves, in one pass over them."""
+    related: dict[int, set[int]] = {}
     for served in counter_services:
-        if service_id in served:
-            related |= served
+        for service_id in served:
+            related.setdefault(service_id, {service_id}).update(served)
     return related

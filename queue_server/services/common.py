@@ -96,6 +96,21 @@ def require_counter(repo: Repository, centre: Centre, number: int) -> Counter:
     return counter
 
 
+def require_centre_counter(
+    repo: Repository, principal: Principal, centre_code: str, number: int
+) -> Counter:
+    """The centre's counter with its centre loaded (one statement where `require_centre`
+    and `require_counter` take two), once `principal` may work there; NotFound naming what
+    is unknown, Forbidden as `require_access`."""
+    counter = repo.counter_at(centre_code, number)
+    if counter is None:
+        centre = require_centre(repo, centre_code, with_services=False)
+        require_access(principal, centre)
+        raise NotFound(f"Centre {centre.code} has no counter {number}.", code="unknown_counter")
+    require_access(principal, counter.centre)
+    return counter
+
+
 def require_ticket(repo: Repository, public_id: str, *, in_centre: bool = False) -> Ticket:
     """The ticket with this public id, or NotFound; `in_centre` loads its centre and services
     with it, for a view with its place and estimate."""

@@ -38,6 +38,7 @@ from .common import (
     Principal,
     require_access,
     require_centre,
+    require_centre_counter,
     require_counter,
     require_open,
     require_service,
@@ -152,9 +153,8 @@ def _counter_action(
         raise Forbidden("Only a signed-in member of staff can work at a counter.")
     with uow() as unit:
         # The counter's services come with the counter; the centre's others only if used.
-        centre = require_centre(unit.repo, ref.centre, with_services=False)
-        require_access(principal, centre)
-        counter = require_counter(unit.repo, centre, ref.number)
+        counter = require_centre_counter(unit.repo, principal, ref.centre, ref.number)
+        centre = counter.centre
         now = clock()
         try:
             if not unit.repo.take_counter(counter):

@@ -16,7 +16,6 @@ from ..adapters.orm import Centre
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.model import OPEN_STATUSES, TicketStatus
-from ..domain.routing import related_services
 from .common import Clock, require_centre, require_ticket, today
 from .views import QueueFigures, place_view, public_ticket_view, ticket_view
 
@@ -86,8 +85,7 @@ class PhoneProjection:
         queue = repo.waiting_queue(centre, day)
         figures = QueueFigures(repo, centre, day, waiting=dict(Tally(s for _, s in queue)))
         services = {s.id: s for s in centre.services}
-        served = [ids for _, ids in figures.counters]
-        related = {sid: related_services(sid, served) for sid in services}
+        related = {sid: figures.related(sid) for sid in services}
         places = _places(queue, followed, related)
         views: dict[str, dict[str, Any]] = {}
         reread = []

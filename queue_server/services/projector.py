@@ -64,13 +64,13 @@ def queue_figures(
 ) -> dict[str, tuple[int, int]]:
     """Each service's (waiting, estimated wait) of a centre now; {} for an unknown centre."""
     with uow(write=False) as unit:
-        centre = unit.repo.centre(centre_code)
+        centre = unit.repo.centre(centre_code, with_services=False)
         if centre is None:
             return {}
-        figures = QueueFigures(unit.repo, centre, today(centre, clock()))
-        return {
-            s.code: (figures.service_waiting(s), figures.service_wait(s)) for s in centre.services
-        }
+        services = unit.repo.service_rows(centre)
+        figures = QueueFigures(unit.repo, centre, today(centre, clock()), services=services)
+        figures.read_service_times()
+        return {s.code: (figures.service_waiting(s), figures.service_wait(s)) for s in services}
 
 
 class Projector:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from copy import copy
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Service, Ticket
@@ -20,7 +19,7 @@ from ..domain.estimates import (
 )
 from ..domain.model import TicketStatus
 from ..domain.outreach import PaidBy
-from ..domain.routing import related_services
+from ..domain.routing import related_map
 
 
 def iso(moment: datetime | None, timezone: str) -> str | None:
@@ -30,8 +29,22 @@ def iso(moment: datetime | None, timezone: str) -> str | None:
     return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
 
 
+class ServiceTimes(Protocol):
+    """What the figures need of a service: a loaded `Service`, or a plain row of these."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def typical_service_s(self) -> int: ...
+
+
 class QueueFigures:
-    """Waiting counts and estimates of one centre for one local day, read once."""
+    """Waiting counts and estimates of one centre for one local day, read once.
+
+    `services` are the centre's (`centre.services` unless given as plain rows, which a
+    projection reads more cheaply than the services themselves).
+    """
 
     def __init__(
         self,
@@ -39,18 +52,18 @@ class QueueFigures:
         centre: Centre,
         day: date,
         *,
-        counters: list[tuple[str, frozenset[int]]] | None = None,
-        typical: dict[int, float] | None = None,
         waiting: dict[int, int] | None = None,
+        services: Sequence[ServiceTimes] | None = None,
     ) -> None:
         self.repo = repo
         self.centre = centre
         self.day = day
+        self.services: Sequence[ServiceTimes] = centre.services if services is None else services
         self.waiting = repo.waiting_counts(centre, day) if waiting is None else waiting
-        self._counters = counters
-        self._typical: dict[int, float] = {} if typical is None else typical
+        self._counters: list[tuple[str, frozenset[int]]] | None = None
+        self._typical: dict[int, float] = {}
         self._call_times: dict[int, list[float]] = {}
-        self._related: dict[int, set[int]] = {}
+        self._related: dict[int, set[int]] | None = None
 
     @property
     def counters(self) -> list[tuple[str, frozenset[int]]]:
@@ -61,18 +74,22 @@ class QueueFigures:
 
     def related(self, service_id: int) -> set[int]:
         """Services competing with `service_id` for the same counters."""
-        if service_id not in self._related:
-            served = (ids for _, ids in self.counters)
-            self._related[service_id] = related_services(service_id, served)
-        return self._related[service_id]
+        if self._related is None:  # every service's at once: one pass over the counters
+            self._related = related_map(ids for _, ids in self.counters)
+        return self._related.get(service_id) or {service_id}
 
-    def typical_s(self, service: Service) -> float:
+    def typical_s(self, service: ServiceTimes) -> float:
         """The service's typical time at the counter."""
         if service.id not in self._typical:
             self._read_typical([service])
         return self._typical[service.id]
 
-    def _read_typical(self, services: list[Service]) -> None:
+    def read_service_times(self) -> None:
+        """Read the service times of every service with tickets waiting, in one statement
+        (where estimating them one group of services at a time reads once per group)."""
+        self._read_typical([s for s in self.services if self.waiting.get(s.id)])
+
+    def _read_typical(self, services: Sequence[ServiceTimes]) -> None:
         """Read the typical times of those of these services not read yet, in one query."""
         services = [s for s in services if s.id not in self._typical]
         if not services:
@@ -81,7 +98,7 @@ class QueueFigures:
         for s in services:
             self._typical[s.id] = expected_service_s(recent.get(s.id, []), s.typical_service_s)
 
-    def call_times(self, service: Service) -> list[float]:
+    def call_times(self, service: ServiceTimes) -> list[float]:
         """When each waiting ticket of `service` is likely called, in call order, then a new one.
 
         Replays the counters at work over the services that share counters with it, directly
@@ -89,14 +106,14 @@ class QueueFigures:
         """
         if service.id not in self._call_times:
             group = connected_services(service.id, [served for _, served in self.counters])
-            by_id = {s.id: s for s in self.centre.services if s.id in group}
+            by_id = {s.id: s for s in self.services if s.id in group}
             waiting = {sid: self.waiting.get(sid, 0) for sid in by_id}
             self._read_typical([s for sid, s in by_id.items() if waiting[sid]])
             typical = {sid: self._typical[sid] for sid in by_id if waiting[sid]}
             self._call_times.update(call_times(waiting, self.counters, typical))
         return self._call_times.get(service.id, [])
 
-    def wait_for(self, service: Service, ahead: int) -> int:
+    def wait_for(self, service: ServiceTimes, ahead: int) -> int:
         """Estimated seconds before a ticket of `service` with `ahead` before it is called.
 
         `ahead` counts the related services' tickets; the ticket's place among its own
@@ -110,11 +127,11 @@ class QueueFigures:
         place = min(own, ahead * own // related) if related else 0
         return round(times[place])
 
-    def service_waiting(self, service: Service) -> int:
+    def service_waiting(self, service: ServiceTimes) -> int:
         """Tickets waiting for this service."""
         return self.waiting.get(service.id, 0)
 
-    def service_wait(self, service: Service) -> int:
+    def service_wait(self, service: ServiceTimes) -> int:
         """The estimated wait of a ticket issued now for `service`."""
         ahead = sum(self.waiting.get(sid, 0) for sid in self.related(service.id))
         return self.wait_for(service, ahead)
@@ -127,29 +144,9 @@ class QueueFigures:
         for service_id in touching:
             if service_id not in group:
                 group |= connected_services(service_id, served)
-        services = [s for s in self.centre.services if s.id in group]
+        services = [s for s in self.services if s.id in group]
         self._read_typical([s for s in services if self.waiting.get(s.id)])
         return {s.id: (self.service_waiting(s), self.service_wait(s)) for s in services}
-
-    def with_issued(self, service_id: int) -> QueueFigures:
-        """The figures after one ticket more of `service_id` was issued in this transaction:
-        nothing else moves, so nothing is read again."""
-        after = copy(self)
-        after.waiting = {**self.waiting, service_id: self.waiting.get(service_id, 0) + 1}
-        after._call_times = {}
-        return after
-
-    def reread(self, *, counters: bool = False, service_times: bool = False) -> QueueFigures:
-        """The figures read again after a change in this transaction: the waiting counts, and
-        the counters' states or the service times when the change moved them (a counter
-        paused, a ticket finished)."""
-        return QueueFigures(
-            self.repo,
-            self.centre,
-            self.day,
-            counters=None if counters else self.counters,
-            typical=None if service_times else self._typical,
-        )
 
     def ticket_ahead(self, ticket: Ticket) -> int:
         """How many tickets will be called before this waiting ticket."""

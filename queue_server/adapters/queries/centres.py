@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -19,6 +20,14 @@ from .base import Queries
 
 CONFIGURATION_LOCK = 7261002
 """PostgreSQL advisory lock held while a configuration is applied (migrations hold 7261001)."""
+
+
+class ServiceRow(NamedTuple):
+    """What a centre's queue figures need of a service, read without making a `Service`."""
+
+    id: int
+    code: str
+    typical_service_s: int
 
 
 class CentreQueries(Queries):
@@ -62,6 +71,15 @@ class CentreQueries(Queries):
             select(Service).where(Service.centre_id == centre.id).order_by(Service.id)
         ).all()
 
+    def service_rows(self, centre: Centre) -> list[ServiceRow]:
+        """A centre's services as plain rows, in configuration order."""
+        rows = self.session.execute(
+            select(Service.id, Service.code, Service.typical_service_s)
+            .where(Service.centre_id == centre.id)
+            .order_by(Service.id)
+        )
+        return [ServiceRow(*row) for row in rows]
+
     def counters(self, centre: Centre) -> Sequence[Counter]:
         """A centre's counters with their services, by number."""
         return self.session.scalars(
@@ -95,6 +113,20 @@ class CentreQueries(Queries):
                 select(Counter)
                 .where(Counter.centre_id == centre.id, Counter.number == number)
                 .options(joinedload(Counter.services))
+            )
+            .unique()
+            .one_or_none()
+        )
+
+    def counter_at(self, centre_code: str, number: int) -> Counter | None:
+        """A centre's counter with its centre and its own services, in one statement (not
+        the centre's other services)."""
+        return (
+            self.session.scalars(
+                select(Counter)
+                .join(Centre, Centre.id == Counter.centre_id)
+                .where(Centre.code == centre_code, Counter.number == number)
+                .options(contains_eager(Counter.centre), joinedload(Counter.services))
             )
             .unique()
             .one_or_none()
