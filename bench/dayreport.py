@@ -71,22 +71,25 @@ def overtakes(tickets: list[dict], bonus_s: int) -> dict[str, float]:
 
     For every two tickets called from the same service's queue where the later-issued one was
     called first, its head start is how much later it was issued. A normal ticket may never
-    pass an earlier one; a priority ticket by at most the priority bonus. A transferred
-    ticket is checked only in its first queue (it joined the second one late).
+    pass an earlier one; a priority ticket by at most the priority bonus. Only a ticket's
+    call in the queue it was issued for counts: a transferred ticket joined its second queue
+    late, and its answer there gives the time of its first call, not of that one (calls of
+    the same second may also be listed in either order).
     """
-    calls: dict[str, list[tuple[datetime, datetime, bool, bool]]] = defaultdict(list)
+    calls: dict[str, list[tuple[datetime, datetime, bool]]] = defaultdict(list)
     for ticket in tickets:
         issued = datetime.fromisoformat(ticket["issued_at"])
-        for leg, call in enumerate(ticket["calls"]):
-            at = datetime.fromisoformat(call["at"])
-            calls[call["service"]].append((at, issued, ticket["priority"] != "none", leg == 0))
+        first = next((c for c in ticket["calls"] if c["service"] == ticket["service"]), None)
+        if first is not None:
+            at = datetime.fromisoformat(first["at"])
+            calls[first["service"]].append((at, issued, ticket["priority"] != "none"))
     worst = {"normal": 0.0, "priority": 0.0, "violations": 0.0}
     for queue in calls.values():
         queue.sort()
         latest_issued: dict[bool, datetime | None] = {False: None, True: None}
-        for _at, issued, priority, first in queue:
+        for _at, issued, priority in queue:
             for kind, last in latest_issued.items():
-                if first and last is not None and last > issued:
+                if last is not None and last > issued:
                     jump = (last - issued).total_seconds()
                     key = "priority" if kind else "normal"
                     worst[key] = max(worst[key], jump)

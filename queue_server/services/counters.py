@@ -366,7 +366,7 @@ def counter_queues(
         require_access(principal, centre)
         counter = require_counter(unit.repo, centre, ref.number)
         now = clock()
-        figures = QueueFigures(unit.repo, centre, today(centre, now))
+        figures = QueueFigures(unit.repo, centre, today(centre, now), services=centre.services)
         return [
             {
                 "service": service.code,

@@ -83,7 +83,8 @@ class PhoneProjection:
         """The present views of the followed tickets that may have changed (one queue read)."""
         day = today(centre, self.clock())
         queue = repo.waiting_queue(centre, day)
-        figures = QueueFigures(repo, centre, day, waiting=dict(Tally(s for _, s in queue)))
+        waiting = dict(Tally(s for _, s in queue))
+        figures = QueueFigures(repo, centre, day, waiting=waiting, services=centre.services)
         services = {s.id: s for s in centre.services}
         related = {sid: figures.related(sid) for sid in services}
         places = _places(queue, followed, related)

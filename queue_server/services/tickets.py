@@ -222,7 +222,7 @@ def list_services(
     """A centre's services with their waiting counts and estimated waits now."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
-        figures = QueueFigures(unit.repo, centre, today(centre, clock()))
+        figures = QueueFigures(unit.repo, centre, today(centre, clock()), services=centre.services)
         return [service_view(s, figures) for s in centre.services]
 
 
@@ -231,7 +231,7 @@ def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> 
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
         day = today(centre, clock())
-        figures = QueueFigures(unit.repo, centre, day)
+        figures = QueueFigures(unit.repo, centre, day, services=centre.services)
         return {
             "centre": centre.code,
             "name": centre.name,

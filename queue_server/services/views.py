@@ -42,8 +42,8 @@ class ServiceTimes(Protocol):
 class QueueFigures:
     """Waiting counts and estimates of one centre for one local day, read once.
 
-    `services` are the centre's (`centre.services` unless given as plain rows, which a
-    projection reads more cheaply than the services themselves).
+    `services` are the centre's, when they are loaded already; otherwise they are read as
+    plain rows when first needed (cheaper than loading the services themselves).
     """
 
     def __init__(
@@ -58,12 +58,19 @@ class QueueFigures:
         self.repo = repo
         self.centre = centre
         self.day = day
-        self.services: Sequence[ServiceTimes] = centre.services if services is None else services
+        self._services = services
         self.waiting = repo.waiting_counts(centre, day) if waiting is None else waiting
         self._counters: list[tuple[str, frozenset[int]]] | None = None
         self._typical: dict[int, float] = {}
         self._call_times: dict[int, list[float]] = {}
         self._related: dict[int, set[int]] | None = None
+
+    @property
+    def services(self) -> Sequence[ServiceTimes]:
+        """The centre's services (read once as plain rows unless given)."""
+        if self._services is None:
+            self._services = self.repo.service_rows(self.centre)
+        return self._services
 
     @property
     def counters(self) -> list[tuple[str, frozenset[int]]]:

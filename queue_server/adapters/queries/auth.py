@@ -18,12 +18,15 @@ ACCESS_REVISION = "access_revision"
 """The kept secret that changes whenever access may have been taken away."""
 
 
+_ACCESS_REVISION = select(Secret.value).where(Secret.name == ACCESS_REVISION)  # every request
+
+
 class AuthQueries(Queries):
     """Failed sign-ins, server secrets, revoked tokens and inactive users."""
 
     def access_revision(self) -> str:
         """The present access revision (empty before any change was recorded)."""
-        value = self.session.scalar(select(Secret.value).where(Secret.name == ACCESS_REVISION))
+        value = self.session.scalar(_ACCESS_REVISION)
         return value or ""
 
     def change_access_revision(self, value: str) -> None:

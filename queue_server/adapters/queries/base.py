@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, Table, Update, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,21 +31,50 @@ class Queries:
         return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
     def _update_as_read(
-        self, row: Any, guards: list[ColumnElement[bool]], changes: Mapping[str, object]
+        self,
+        row: Any,
+        expected: Mapping[str, object],
+        changes: Mapping[str, object],
+        *,
+        only_if: ColumnElement[bool] | None = None,
     ) -> bool:
-        """UPDATE `row` with `changes` only where `guards` (what was read) still hold.
+        """UPDATE `row` with `changes` only where its columns still hold the `expected` values
+        (what was read; None for NULL), and `only_if` where given.
 
         On success the loaded object takes the new values too; False when another
         transaction changed the row first (nothing is written).
         """
         table = type(row).__table__
-        self.session.flush()  # what the ORM would autoflush first
-        # A plain UPDATE of the table: the ORM's bulk-update path costs more than the write.
-        result = self.session.connection().execute(
-            update(table).where(table.c.id == row.id, *guards).values(**changes)
+        statement = _guarded_update(
+            table, tuple((name, value is None) for name, value in expected.items()), tuple(changes)
         )
+        if only_if is not None:
+            statement = statement.where(only_if)
+        params = {"row_id": row.id}
+        params |= {f"was_{name}": value for name, value in expected.items() if value is not None}
+        params |= {f"new_{name}": value for name, value in changes.items()}
+        self.session.flush()  # what the ORM would autoflush first
+        # A plain UPDATE of the table, built once per shape: the ORM's bulk-update path, and
+        # building the statement anew, cost more than the write.
+        result = self.session.connection().execute(statement, params)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
         for key, value in changes.items():
             set_committed_value(row, key, value)
         return True
+
+
+@lru_cache(maxsize=64)
+def _guarded_update(
+    table: Table, expected: tuple[tuple[str, bool], ...], changed: tuple[str, ...]
+) -> Update:
+    """UPDATE `table` SET each `changed` column to :new_<name> WHERE id = :row_id and each
+    `expected` column is :was_<name> (or NULL, where its flag says so)."""
+    where = [table.c.id == bindparam("row_id", type_=table.c.id.type)]
+    for name, is_null in expected:
+        column = table.c[name]
+        where.append(
+            column.is_(None) if is_null else column == bindparam(f"was_{name}", type_=column.type)
+        )
+    values = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in changed}
+    return update(table).where(*where).values(values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..orm import (
@@ -20,6 +20,33 @@ from .base import Queries
 
 CONFIGURATION_LOCK = 7261002
 """PostgreSQL advisory lock held while a configuration is applied (migrations hold 7261001)."""
+
+
+_COUNTER_AT = (  # every counter action's first statement, built once
+    select(Counter)
+    .join(Centre, Centre.id == Counter.centre_id)
+    .where(Centre.code == bindparam("centre_code"), Counter.number == bindparam("number"))
+    .options(contains_eager(Counter.centre), joinedload(Counter.services))
+)
+
+
+_SERVICE_AT = (  # issuing's first statement
+    select(Service)
+    .join(Centre, Centre.id == Service.centre_id)
+    .where(Centre.code == bindparam("centre_code"), Service.code == bindparam("service_code"))
+    .options(contains_eager(Service.centre))
+)
+_SERVICE_ROWS = (
+    select(Service.id, Service.code, Service.typical_service_s)
+    .where(Service.centre_id == bindparam("centre_id"))
+    .order_by(Service.id)
+)
+_COUNTER_STATES = (
+    select(Counter.id, Counter.state, counter_services.c.service_id)
+    .outerjoin(counter_services, counter_services.c.counter_id == Counter.id)
+    .where(Counter.centre_id == bindparam("centre_id"))
+    .order_by(Counter.number)
+)
 
 
 class ServiceRow(NamedTuple):
@@ -58,12 +85,8 @@ class CentreQueries(Queries):
 
     def service_at(self, centre_code: str, service_code: str) -> Service | None:
         """A centre's service with its centre, in one row (not the centre's other services)."""
-        return self.session.scalars(
-            select(Service)
-            .join(Centre, Centre.id == Service.centre_id)
-            .where(Centre.code == centre_code, Service.code == service_code)
-            .options(contains_eager(Service.centre))
-        ).one_or_none()
+        params = {"centre_code": centre_code, "service_code": service_code}
+        return self.session.scalars(_SERVICE_AT, params).one_or_none()
 
     def services(self, centre: Centre) -> Sequence[Service]:
         """A centre's services in configuration order."""
@@ -73,11 +96,7 @@ class CentreQueries(Queries):
 
     def service_rows(self, centre: Centre) -> list[ServiceRow]:
         """A centre's services as plain rows, in configuration order."""
-        rows = self.session.execute(
-            select(Service.id, Service.code, Service.typical_service_s)
-            .where(Service.centre_id == centre.id)
-            .order_by(Service.id)
-        )
+        rows = self.session.execute(_SERVICE_ROWS, {"centre_id": centre.id})
         return [ServiceRow(*row) for row in rows]
 
     def counters(self, centre: Centre) -> Sequence[Counter]:
@@ -91,12 +110,7 @@ class CentreQueries(Queries):
 
     def counter_states(self, centre: Centre) -> list[tuple[str, frozenset[int]]]:
         """Each counter's state and the ids of its services, by number (one plain query)."""
-        rows = self.session.execute(
-            select(Counter.id, Counter.state, counter_services.c.service_id)
-            .outerjoin(counter_services, counter_services.c.counter_id == Counter.id)
-            .where(Counter.centre_id == centre.id)
-            .order_by(Counter.number)
-        ).all()
+        rows = self.session.execute(_COUNTER_STATES, {"centre_id": centre.id}).all()
         states: dict[int, str] = {}
         served: dict[int, set[int]] = {}
         for counter_id, state, service_id in rows:
@@ -121,16 +135,8 @@ class CentreQueries(Queries):
     def counter_at(self, centre_code: str, number: int) -> Counter | None:
         """A centre's counter with its centre and its own services, in one statement (not
         the centre's other services)."""
-        return (
-            self.session.scalars(
-                select(Counter)
-                .join(Centre, Centre.id == Counter.centre_id)
-                .where(Centre.code == centre_code, Counter.number == number)
-                .options(contains_eager(Counter.centre), joinedload(Counter.services))
-            )
-            .unique()
-            .one_or_none()
-        )
+        params = {"centre_code": centre_code, "number": number}
+        return self.session.scalars(_COUNTER_AT, params).unique().one_or_none()
 
     def take_counter(self, counter: Counter) -> bool:
         """Move the counter's version on from the one read, or False if it moved already.
@@ -139,7 +145,7 @@ class CentreQueries(Queries):
         action waits, then finds the version moved and changes nothing.
         """
         moved = {"version": counter.version + 1}
-        return self._update_as_read(counter, [Counter.version == counter.version], moved)
+        return self._update_as_read(counter, {"version": counter.version}, moved)
 
     def device_by_token_hash(self, token_hash: str) -> Device | None:
         """The device whose token hashes to `token_hash`."""

@@ -84,6 +84,7 @@ class HallQueries(Queries):
         )
         return self._update_as_read(
             counter,
-            [Counter.version == counter.version, ~holds],
+            {"version": counter.version},
             {"state": CounterState.CLOSED.value, "version": counter.version + 1},
+            only_if=~holds,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from ..orm import (
@@ -18,6 +18,14 @@ from ..orm import (
 from .base import Queries
 
 _UNPRINTED = ["pending", "printing"]
+
+
+_FIRST_PRINT_JOB = (  # every kiosk's answer
+    select(PrintJob)
+    .where(PrintJob.ticket_id == bindparam("ticket_id"), PrintJob.reprint.is_(False))
+    .order_by(PrintJob.id)
+    .limit(1)
+)
 
 
 class PrintQueries(Queries):
@@ -39,12 +47,7 @@ class PrintQueries(Queries):
 
     def first_print_job(self, ticket: Ticket) -> PrintJob | None:
         """The print job made when the ticket was issued (not a reprint)."""
-        return self.session.scalars(
-            select(PrintJob)
-            .where(PrintJob.ticket_id == ticket.id, PrintJob.reprint.is_(False))
-            .order_by(PrintJob.id)
-            .limit(1)
-        ).one_or_none()
+        return self.session.scalars(_FIRST_PRINT_JOB, {"ticket_id": ticket.id}).one_or_none()
 
     def print_jobs_by_state(self) -> dict[str, int]:
         """How many print jobs are in each state, over every centre (for /metrics)."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import TextClause, and_, func, insert, or_, select, text, update
+from sqlalchemy import TextClause, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...domain.model import AT_COUNTER_STATUSES, OPEN_STATUSES, TicketStatus
@@ -23,6 +23,58 @@ from .base import Queries
 _OPEN = [s.value for s in OPEN_STATUSES]
 _AT_COUNTER = [s.value for s in AT_COUNTER_STATUSES]
 
+# The statements of every counter action, built once (building one costs more than running it).
+_CURRENT_TICKET = select(Ticket).where(
+    Ticket.counter_id == bindparam("counter_id"), Ticket.status.in_(_AT_COUNTER)
+)
+# ... and of issuing a ticket and answering with its place.
+_TICKET_IN_CENTRE = (
+    select(Ticket)
+    .where(Ticket.public_id == bindparam("public_id"))
+    .options(joinedload(Ticket.centre), joinedload(Ticket.service))
+)
+_WAITING_COUNTS = (
+    select(Ticket.service_id, func.count())
+    .where(
+        Ticket.centre_id == bindparam("centre_id"),
+        Ticket.status == TicketStatus.WAITING.value,
+        Ticket.day == bindparam("day"),
+    )
+    .group_by(Ticket.service_id)
+)
+_RANKS_BEFORE = or_(
+    Ticket.rank_at < bindparam("rank_at"),
+    and_(Ticket.rank_at == bindparam("rank_at"), Ticket.issued_at < bindparam("issued_at")),
+    and_(
+        Ticket.rank_at == bindparam("rank_at"),
+        Ticket.issued_at == bindparam("issued_at"),
+        Ticket.id < bindparam("ticket_id"),
+    ),
+)
+_COUNT_AHEAD = (
+    select(func.count())
+    .select_from(Ticket)
+    .where(
+        Ticket.centre_id == bindparam("centre_id"),
+        Ticket.status == TicketStatus.WAITING.value,
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+        Ticket.day == bindparam("day"),
+        _RANKS_BEFORE,
+    )
+)
+_NEXT_WAITING = (
+    select(Ticket)
+    .where(
+        Ticket.centre_id == bindparam("centre_id"),
+        Ticket.status == TicketStatus.WAITING.value,
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+        Ticket.day == bindparam("day"),
+    )
+    .order_by(Ticket.rank_at, Ticket.issued_at, Ticket.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+
 
 class TicketQueries(Queries):
     """Reads and atomic updates of tickets."""
@@ -34,13 +86,9 @@ class TicketQueries(Queries):
         ).one_or_none()
 
     def ticket_in_centre(self, public_id: str) -> Ticket | None:
-        """The ticket with its centre and the centre's services loaded (what its place and
-        estimate are figured from), in two statements."""
-        return self.session.scalars(
-            select(Ticket)
-            .where(Ticket.public_id == public_id)
-            .options(joinedload(Ticket.centre).selectinload(Centre.services))
-        ).one_or_none()
+        """The ticket with its centre and service loaded in the same statement (its view
+        shows them; its place and estimate read the centre's other services as plain rows)."""
+        return self.session.scalars(_TICKET_IN_CENTRE, {"public_id": public_id}).one_or_none()
 
     def public_ids(self, ids: Iterable[int]) -> Sequence[str]:
         """The public ids of these tickets."""
@@ -54,21 +102,12 @@ class TicketQueries(Queries):
 
     def claim_sequence(self, centre: Centre, service: Service, day: date) -> int:
         """The next number for (centre, service, day), claimed atomically in the database."""
-        insert = self._insert()(TicketSequence).values(
-            centre_id=centre.id, service_id=service.id, day=day, last=1
-        )
-        return self.session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["centre_id", "service_id", "day"],
-                set_={"last": TicketSequence.last + 1},
-            ).returning(TicketSequence.last)
-        ).scalar_one()
+        params = {"centre_id": centre.id, "service_id": service.id, "day": day}
+        return self.session.execute(_claim_number(self._insert()), params).scalar_one()
 
     def current_ticket(self, counter: Counter) -> Ticket | None:
         """The ticket a counter holds (called or being served), if any."""
-        return self.session.scalars(
-            select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(_AT_COUNTER))
-        ).one_or_none()
+        return self.session.scalars(_CURRENT_TICKET, {"counter_id": counter.id}).one_or_none()
 
     def next_waiting(self, centre: Centre, service_ids: Iterable[int], day: date) -> Ticket | None:
         """Today's first waiting ticket of these services by the call order.
@@ -76,68 +115,32 @@ class TicketQueries(Queries):
         On PostgreSQL the row is locked, skipping any another counter is claiming, so that
         counters calling together each find their own; SQLite writes one at a time anyway.
         """
-        return self.session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.centre_id == centre.id,
-                Ticket.status == TicketStatus.WAITING.value,
-                Ticket.service_id.in_(list(service_ids)),
-                Ticket.day == day,
-            )
-            .order_by(Ticket.rank_at, Ticket.issued_at, Ticket.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        ).first()
+        params = {"centre_id": centre.id, "service_ids": list(service_ids), "day": day}
+        return self.session.scalars(_NEXT_WAITING, params).first()
 
     def move_ticket(self, ticket: Ticket, changes: Mapping[str, object]) -> bool:
         """Apply `changes` only if the ticket is still as read (its status and counter).
 
         False when another screen, counter or process changed it first: nothing is written.
         """
-        at_counter = (
-            Ticket.counter_id.is_(None)
-            if ticket.counter_id is None
-            else Ticket.counter_id == ticket.counter_id
-        )
-        return self._update_as_read(ticket, [Ticket.status == ticket.status, at_counter], changes)
+        expected = {"status": ticket.status, "counter_id": ticket.counter_id}
+        return self._update_as_read(ticket, expected, changes)
 
     def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
         """How many of today's waiting tickets of these services come before `ticket`."""
-        before = or_(
-            Ticket.rank_at < ticket.rank_at,
-            and_(Ticket.rank_at == ticket.rank_at, Ticket.issued_at < ticket.issued_at),
-            and_(
-                Ticket.rank_at == ticket.rank_at,
-                Ticket.issued_at == ticket.issued_at,
-                Ticket.id < ticket.id,
-            ),
-        )
-        return (
-            self.session.scalar(
-                select(func.count())
-                .select_from(Ticket)
-                .where(
-                    Ticket.centre_id == ticket.centre_id,
-                    Ticket.status == TicketStatus.WAITING.value,
-                    Ticket.service_id.in_(list(service_ids)),
-                    Ticket.day == ticket.day,
-                    before,
-                )
-            )
-            or 0
-        )
+        params = {
+            "centre_id": ticket.centre_id,
+            "service_ids": list(service_ids),
+            "day": ticket.day,
+            "rank_at": ticket.rank_at,
+            "issued_at": ticket.issued_at,
+            "ticket_id": ticket.id,
+        }
+        return self.session.scalar(_COUNT_AHEAD, params) or 0
 
     def waiting_counts(self, centre: Centre, day: date) -> dict[int, int]:
         """Today's waiting tickets per service id."""
-        rows = self.session.execute(
-            select(Ticket.service_id, func.count())
-            .where(
-                Ticket.centre_id == centre.id,
-                Ticket.status == TicketStatus.WAITING.value,
-                Ticket.day == day,
-            )
-            .group_by(Ticket.service_id)
-        ).all()
+        rows = self.session.execute(_WAITING_COUNTS, {"centre_id": centre.id, "day": day})
         return {service_id: count for service_id, count in rows}
 
     def earliest_waiting_issue(self, centre: Centre, service_id: int, day: date) -> datetime | None:
@@ -221,3 +224,16 @@ def _latest_served(services: int) -> TextClause:
         " ORDER BY at DESC LIMIT :limit) AS p{i}"
     )
     return text(" UNION ALL ".join(part.format(i=i) for i in range(services)))
+
+
+@lru_cache(maxsize=2)
+def _claim_number(dialect_insert):  # type: ignore[no-untyped-def]
+    """The upsert that claims the next number, built once for the dialect's INSERT."""
+    columns = TicketSequence.__table__.c
+    keys = ("centre_id", "service_id", "day")
+    claim = dialect_insert(TicketSequence).values(
+        {key: bindparam(key, type_=columns[key].type) for key in keys} | {"last": 1}
+    )
+    return claim.on_conflict_do_update(
+        index_elements=list(keys), set_={"last": TicketSequence.last + 1}
+    ).returning(TicketSequence.last)
