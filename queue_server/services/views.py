@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -117,7 +118,11 @@ class QueueFigures:
             waiting = {sid: self.waiting.get(sid, 0) for sid in by_id}
             self._read_typical([s for sid, s in by_id.items() if waiting[sid]])
             typical = {sid: self._typical[sid] for sid in by_id if waiting[sid]}
-            self._call_times.update(call_times(waiting, self.counters, typical))
+            self._call_times.update(
+                replayed_call_times(
+                    tuple(waiting.items()), tuple(self.counters), tuple(typical.items())
+                )
+            )
         return self._call_times.get(service.id, [])
 
     def wait_for(self, service: ServiceTimes, ahead: int) -> int:
@@ -158,6 +163,19 @@ class QueueFigures:
     def ticket_ahead(self, ticket: Ticket) -> int:
         """How many tickets will be called before this waiting ticket."""
         return self.repo.count_ahead(ticket, self.related(ticket.service_id))
+
+
+@lru_cache(maxsize=256)
+def replayed_call_times(
+    waiting: tuple[tuple[int, int], ...],
+    counters: tuple[tuple[str, frozenset[int]], ...],
+    typical: tuple[tuple[int, float], ...],
+) -> dict[int, list[float]]:
+    """`call_times` of a group of services, kept for the same inputs: a kiosk's answer, the
+    projection after it and the phones' projection ask the same of an unchanged queue, and
+    the replay (one step per waiting ticket) is the dearest part of a figure. The lists are
+    shared: read them, never change them."""
+    return call_times(dict(waiting), counters, dict(typical))
 
 
 def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict[str, Any]:

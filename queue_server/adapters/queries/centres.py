@@ -30,6 +30,8 @@ _COUNTER_AT = (  # every counter action's first statement, built once
 )
 
 
+_CENTRE = select(Centre).where(Centre.code == bindparam("code"))  # every read of a centre
+_CENTRE_WITH_SERVICES = _CENTRE.options(joinedload(Centre.services))
 _SERVICE_AT = (  # issuing's first statement
     select(Service)
     .join(Centre, Centre.id == Service.centre_id)
@@ -78,10 +80,8 @@ class CentreQueries(Queries):
     def centre(self, code: str, *, with_services: bool = True) -> Centre | None:
         """The centre with `code`, its services loaded in the same statement unless the use
         needs only those it reaches otherwise (a counter's, loaded with the counter)."""
-        query = select(Centre).where(Centre.code == code)
-        if with_services:
-            query = query.options(joinedload(Centre.services))
-        return self.session.scalars(query).unique().one_or_none()
+        query = _CENTRE_WITH_SERVICES if with_services else _CENTRE
+        return self.session.scalars(query, {"code": code}).unique().one_or_none()
 
     def service_at(self, centre_code: str, service_code: str) -> Service | None:
         """A centre's service with its centre, in one row (not the centre's other services)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..orm import Centre, SmsMessage, Ticket
@@ -24,6 +24,19 @@ def _untaken(now: datetime) -> ColumnElement[bool]:
 def _due(now: datetime) -> ColumnElement[bool]:
     """A message to send now."""
     return _untaken(now) & (SmsMessage.next_try_at <= now) & (SmsMessage.expires_at > now)
+
+
+_WAITING_WITHOUT_SMS = select(Ticket).where(  # after every change in the hall: built once
+    Ticket.centre_id == bindparam("centre_id"),
+    Ticket.status == "waiting",
+    Ticket.day == bindparam("day"),
+    Ticket.phone.is_not(None),
+    ~exists().where(
+        SmsMessage.purpose == bindparam("purpose"),
+        SmsMessage.subject
+        == bindparam("subject_prefix", type_=SmsMessage.subject.type) + Ticket.public_id,
+    ),
+)
 
 
 class MessageQueries(Queries):
@@ -204,16 +217,6 @@ class MessageQueries(Queries):
     ) -> Sequence[Ticket]:
         """The centre's tickets waiting on `day` with a phone and no message of `purpose` yet
         (a ticket's messages have the subject `subject_prefix` + its public id)."""
-        stored = exists().where(
-            SmsMessage.purpose == purpose,
-            SmsMessage.subject == subject_prefix + Ticket.public_id,
-        )
-        return self.session.scalars(
-            select(Ticket).where(
-                Ticket.centre_id == centre.id,
-                Ticket.status == "waiting",
-                Ticket.day == day,
-                Ticket.phone.is_not(None),
-                ~stored,
-            )
-        ).all()
+        params = {"centre_id": centre.id, "day": day, "purpose": purpose}
+        params["subject_prefix"] = subject_prefix
+        return self.session.scalars(_WAITING_WITHOUT_SMS, params).all()
