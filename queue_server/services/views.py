@@ -9,7 +9,6 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Service, Ticket
-from ..adapters.repository import Repository
 from ..domain.appointments import format_ref
 from ..domain.estimates import (
     RECENT_SERVICES,
@@ -40,6 +39,20 @@ class ServiceTimes(Protocol):
     def typical_service_s(self) -> int: ...
 
 
+class FigureReads(Protocol):
+    """What the figures read of the repository (bench/daysim.py gives them a simulated hall)."""
+
+    def waiting_counts(self, centre: Centre, day: date) -> dict[int, int]: ...
+
+    def counter_states(self, centre: Centre) -> list[tuple[str, frozenset[int]]]: ...
+
+    def recent_durations(
+        self, service_ids: Iterable[int], limit: int
+    ) -> dict[int, list[float]]: ...
+
+    def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int: ...
+
+
 class QueueFigures:
     """Waiting counts and estimates of one centre for one local day, read once.
 
@@ -49,7 +62,7 @@ class QueueFigures:
 
     def __init__(
         self,
-        repo: Repository,
+        repo: FigureReads,
         centre: Centre,
         day: date,
         *,
