@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from types import SimpleNamespace
 
+from queue_server.adapters.queries.centres import CounterState
 from queue_server.domain.model import Priority
 from queue_server.domain.numbering import format_number
 from queue_server.domain.routing import RankPolicy, call_order_key, rank_time
@@ -97,8 +98,13 @@ class Hall:
     def waiting_counts(self, centre: object, day: date) -> dict[int, int]:
         return {sid: len(queue) for sid, queue in self.queues.items() if queue}
 
-    def counter_states(self, centre: object) -> list[tuple[str, frozenset[int]]]:
-        return [(c.state, c.services) for c in self.counters]
+    def counter_states(self, centre: object) -> list[CounterState]:
+        return [
+            CounterState(c.state, c.services, c.holding.service_id, at(c.since_s))
+            if c.holding is not None
+            else CounterState(c.state, c.services)
+            for c in self.counters
+        ]
 
     def recent_durations(self, service_ids: Iterable[int], limit: int) -> dict[int, list[float]]:
         return {sid: self.served[sid][::-1][:limit] for sid in set(service_ids)}
@@ -219,7 +225,7 @@ def simulate(args: argparse.Namespace) -> tuple[list[SimTicket], dict[int, str],
         tickets.append(ticket)
         hall.join(ticket)
         if index % args.every == 0:  # as the server answers the kiosk, after the commit
-            figures = QueueFigures(hall, stub_centre, day, services=rows)  # type: ignore[arg-type]
+            figures = QueueFigures(hall, stub_centre, day, services=rows, now=at(now))  # type: ignore[arg-type]
             service = next(r for r in rows if r.id == sid)
             ticket.estimate_s = figures.wait_for(service, figures.ticket_ahead(ticket))  # type: ignore[arg-type]
         wake(sid, now)

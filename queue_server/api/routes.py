@@ -173,4 +173,4 @@ def issue_ticket(centre: str) -> ResponseReturnValue:
     "A ticket as its holder sees it (public: the id is the secret).", answers={200: PublicTicket}
 )
 def get_ticket(ticket_id: str) -> ResponseReturnValue:
-    return jsonify(tickets.get_ticket(ticket_id, uow=services().uow))
+    return jsonify(tickets.get_ticket(ticket_id, uow=services().uow, clock=services().clock))

@@ -450,7 +450,7 @@ def _check_in_once(
         if appointment is None or appointment.centre_id != centre.id:
             raise _unknown()
         if appointment.ticket is not None:
-            return read_ticket(uow, appointment.ticket.public_id), [], False
+            return read_ticket(uow, appointment.ticket.public_id, now=clock()), [], False
         if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW):
             raise InvalidState(f"This booking is {appointment.status}.")
         now = clock()
@@ -479,7 +479,7 @@ def _check_in_once(
         ):
             raise _CheckedInMeanwhile()
         unit.commit()
-    return read_ticket(uow, ticket.public_id), events, True
+    return read_ticket(uow, ticket.public_id, now=now), events, True
 
 
 # -- staff: the day's list, closed days, no-shows -------------------------------------------

@@ -309,7 +309,9 @@ def transfer(
         return {"ticket": ticket.public_id}
 
     moved = _counter_action(principal, ref, act, **deps)
-    return {"ticket": read_ticket(deps["uow"], moved["ticket"])}  # its new place, after commit
+    return {
+        "ticket": read_ticket(deps["uow"], moved["ticket"], now=deps["clock"]())
+    }  # its new place, after commit
 
 
 def _moving_counter(action: CounterAction) -> Callable[..., Result]:
@@ -366,7 +368,9 @@ def counter_queues(
         require_access(principal, centre)
         counter = require_counter(unit.repo, centre, ref.number)
         now = clock()
-        figures = QueueFigures(unit.repo, centre, today(centre, now), services=centre.services)
+        figures = QueueFigures(
+            unit.repo, centre, today(centre, now), services=centre.services, now=now
+        )
         return [
             {
                 "service": service.code,

@@ -355,7 +355,7 @@ def collect(
             public_id = ticket.public_id
             unit.commit()
     notifier.publish(events)
-    return read_ticket(uow, public_id)
+    return read_ticket(uow, public_id, now=clock())
 
 
 # -- the day sweep -----------------------------------------------------------------------------

@@ -295,7 +295,7 @@ class NearTurnProjection:
             if not tickets:  # no phone waiting for the message: nothing to figure
                 self.far[centre] = set()
                 return
-            figures = QueueFigures(unit.repo, found, day)
+            figures = QueueFigures(unit.repo, found, day, now=now)
             ahead = {t.public_id: figures.ticket_ahead(t) for t in tickets}
             notify_ahead = found.notify_ahead
         was_far = self.far.get(centre, set())

@@ -17,7 +17,7 @@ from ..adapters.repository import Repository
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.model import OPEN_STATUSES, TicketStatus
 from .common import Clock, require_centre, require_ticket, today
-from .views import QueueFigures, place_view, public_ticket_view, ticket_view
+from .views import QueueFigures, as_shown, place_view, public_ticket_view, ticket_view
 
 Send = Callable[[str, dict[str, Any]], None]
 """Sends a ticket's view (the contract's `ticket`) to the phones following it."""
@@ -39,9 +39,8 @@ class PhoneProjection:
             ticket = require_ticket(unit.repo, public_id, in_centre=True)
             centre = ticket.centre.code
             self._phones.setdefault(centre, Tally())[public_id] += 1
-            view = public_ticket_view(
-                ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
-            )
+            figures = QueueFigures(unit.repo, ticket.centre, ticket.day, now=self.clock())
+            view = public_ticket_view(ticket_view(ticket, figures))
         self._sent[public_id] = view
         return view
 
@@ -73,7 +72,11 @@ class PhoneProjection:
             views = self._views(unit.repo, require_centre(unit.repo, centre), followed)
         for public_id, view in views.items():
             last = self._sent.get(public_id)
-            if last is not None and last is read_over[public_id] and last != view:
+            if (
+                last is not None
+                and last is read_over[public_id]
+                and as_shown(last) != as_shown(view)
+            ):
                 self._sent[public_id] = view
                 self.send(public_id, view)
 
@@ -81,10 +84,13 @@ class PhoneProjection:
         self, repo: Repository, centre: Centre, followed: set[str]
     ) -> dict[str, dict[str, Any]]:
         """The present views of the followed tickets that may have changed (one queue read)."""
-        day = today(centre, self.clock())
+        now = self.clock()
+        day = today(centre, now)
         queue = repo.waiting_queue(centre, day)
         waiting = dict(Tally(s for _, s in queue))
-        figures = QueueFigures(repo, centre, day, waiting=waiting, services=centre.services)
+        figures = QueueFigures(
+            repo, centre, day, waiting=waiting, services=centre.services, now=now
+        )
         services = {s.id: s for s in centre.services}
         related = {sid: figures.related(sid) for sid in services}
         places = _places(queue, followed, related)

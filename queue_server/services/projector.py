@@ -15,7 +15,7 @@ from typing import Protocol
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.events import Event, QueueChanged
 from .common import Clock, Notifier, today
-from .views import QueueFigures
+from .views import QueueFigures, minutes_shown
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,16 @@ class QueueProjection:
         changed = [
             QueueChanged(centre, service, *figures)
             for service, figures in shown.items()
-            if sent.get(service) != figures
+            if service not in sent or _on_screen(sent[service]) != _on_screen(figures)
         ]
-        sent.update(shown)
+        sent.update({event.service: shown[event.service] for event in changed})
         self.notifier.publish(changed)
+
+
+def _on_screen(figures: tuple[int, int]) -> tuple[int, int | None]:
+    """(waiting, estimated wait) as screens show them: the estimate in whole minutes."""
+    waiting, wait_s = figures
+    return waiting, minutes_shown(wait_s)
 
 
 def queue_figures(
@@ -68,7 +74,8 @@ def queue_figures(
         if centre is None:
             return {}
         services = unit.repo.service_rows(centre)
-        figures = QueueFigures(unit.repo, centre, today(centre, clock()), services=services)
+        now = clock()
+        figures = QueueFigures(unit.repo, centre, today(centre, now), services=services, now=now)
         figures.read_service_times()
         return {s.code: (figures.service_waiting(s), figures.service_wait(s)) for s in services}
 

@@ -121,7 +121,7 @@ def live_hall(
         require_supervisor(principal, centre)
         now = clock()
         day = today(centre, now)
-        figures = QueueFigures(repo, centre, day, services=centre.services)
+        figures = QueueFigures(repo, centre, day, services=centre.services, now=now)
         return {
             "centre": centre.code,
             "name": centre.name,

@@ -130,7 +130,7 @@ def _issue_once(
             public_id = ticket.public_id
             unit.commit()
     notifier.publish(events)
-    return read_ticket(uow, public_id)
+    return read_ticket(uow, public_id, now=clock())
 
 
 def add_ticket(
@@ -167,7 +167,7 @@ def add_ticket(
     events: list[Event] = [TicketIssued(centre.code, ticket.public_id, service.code)]
     if kiosk_printer(repo, principal) is not None:
         # The paper shows the place at issue, so a printing kiosk's ticket reads it here.
-        view = ticket_view(ticket, QueueFigures(repo, centre, day))
+        view = ticket_view(ticket, QueueFigures(repo, centre, day, now=now))
         events += print_issued_ticket(repo, principal, ticket, view, base_url=base_url, now=now)
     return events
 
@@ -184,20 +184,21 @@ def rank_policy(centre: Centre) -> RankPolicy:
     return RankPolicy(centre.priority_bonus_s, centre.appointment_bonus_s)
 
 
-def get_ticket(public_id: str, *, uow: UnitOfWorkFactory) -> dict[str, Any]:
+def get_ticket(public_id: str, *, uow: UnitOfWorkFactory, clock: Clock) -> dict[str, Any]:
     """A ticket as its holder (anyone with its id) sees it, with its place while it waits."""
     with uow(write=False) as unit:
         ticket = require_ticket(unit.repo, public_id, in_centre=True)
-        return public_ticket_view(
-            ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
-        )
+        figures = QueueFigures(unit.repo, ticket.centre, ticket.day, now=clock())
+        return public_ticket_view(ticket_view(ticket, figures))
 
 
-def read_ticket(uow: UnitOfWorkFactory, public_id: str) -> dict[str, Any]:
-    """A ticket's view read after the commit that changed it, with its print job if any."""
+def read_ticket(uow: UnitOfWorkFactory, public_id: str, *, now: datetime) -> dict[str, Any]:
+    """A ticket's view read after the commit that changed it (at `now`), with its print job
+    if any."""
     with uow(write=False) as unit:
         ticket = require_ticket(unit.repo, public_id, in_centre=True)
-        view = ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day))
+        figures = QueueFigures(unit.repo, ticket.centre, ticket.day, now=now)
+        view = ticket_view(ticket, figures)
         return with_print(unit.repo, ticket, view)
 
 
@@ -222,7 +223,10 @@ def list_services(
     """A centre's services with their waiting counts and estimated waits now."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
-        figures = QueueFigures(unit.repo, centre, today(centre, clock()), services=centre.services)
+        now = clock()
+        figures = QueueFigures(
+            unit.repo, centre, today(centre, now), services=centre.services, now=now
+        )
         return [service_view(s, figures) for s in centre.services]
 
 
@@ -230,8 +234,9 @@ def hall_snapshot(centre_code: str, *, uow: UnitOfWorkFactory, clock: Clock) -> 
     """What the hall screen shows: who is at which counter, and how many wait per service."""
     with uow(write=False) as unit:
         centre = require_centre(unit.repo, centre_code)
-        day = today(centre, clock())
-        figures = QueueFigures(unit.repo, centre, day, services=centre.services)
+        now = clock()
+        day = today(centre, now)
+        figures = QueueFigures(unit.repo, centre, day, services=centre.services, now=now)
         return {
             "centre": centre.code,
             "name": centre.name,

@@ -9,13 +9,15 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..adapters.orm import Centre, Counter, Service, Ticket
+from ..adapters.queries.centres import CounterState, ServiceRow
 from ..domain.appointments import format_ref
 from ..domain.estimates import (
     RECENT_SERVICES,
+    VisitTimes,
     call_times,
     connected_services,
     estimated_wait_s,
-    expected_service_s,
+    fit_visits,
 )
 from ..domain.model import TicketStatus
 from ..domain.outreach import PaidBy
@@ -44,13 +46,15 @@ class FigureReads(Protocol):
 
     def waiting_counts(self, centre: Centre, day: date) -> dict[int, int]: ...
 
-    def counter_states(self, centre: Centre) -> list[tuple[str, frozenset[int]]]: ...
+    def counter_states(self, centre: Centre) -> list[CounterState]: ...
 
     def recent_durations(
         self, service_ids: Iterable[int], limit: int
     ) -> dict[int, list[float]]: ...
 
     def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int: ...
+
+    def service_rows(self, centre: Centre) -> list[ServiceRow]: ...
 
 
 class QueueFigures:
@@ -68,14 +72,19 @@ class QueueFigures:
         *,
         waiting: dict[int, int] | None = None,
         services: Sequence[ServiceTimes] | None = None,
+        now: datetime,
     ) -> None:
         self.repo = repo
         self.centre = centre
         self.day = day
+        self.now = now
         self._services = services
         self.waiting = repo.waiting_counts(centre, day) if waiting is None else waiting
+        self._states: list[CounterState] | None = None
         self._counters: list[tuple[str, frozenset[int]]] | None = None
         self._typical: dict[int, float] = {}
+        self._fits: dict[int, VisitTimes] = {}
+        self._busy: list[float] | None = None
         self._call_times: dict[int, list[float]] = {}
         self._related: dict[int, set[int]] | None = None
 
@@ -87,11 +96,39 @@ class QueueFigures:
         return self._services
 
     @property
+    def states(self) -> list[CounterState]:
+        """Each counter's state, services and visit at hand (read once)."""
+        if self._states is None:
+            self._states = self.repo.counter_states(self.centre)
+        return self._states
+
+    @property
     def counters(self) -> list[tuple[str, frozenset[int]]]:
-        """Each counter's state and the ids of the services it serves (read once)."""
+        """Each counter's state and the ids of the services it serves."""
         if self._counters is None:
-            self._counters = self.repo.counter_states(self.centre)
+            self._counters = [(c.state, c.services) for c in self.states]
         return self._counters
+
+    def _elapsed_s(self, counter: CounterState) -> float | None:
+        """How long the counter's visit at hand has lasted (None: it holds no ticket)."""
+        if counter.called_at is None:
+            return None
+        return max((self.now - counter.called_at).total_seconds(), 0.0)
+
+    def busy_s(self) -> list[float]:
+        """Seconds until each counter is free: none for a free one; for a busy one the mean
+        time left of its service's visits that lasted as long."""
+        if self._busy is not None:
+            return self._busy
+        busy: list[float] = []
+        for counter in self.states:
+            if counter.serving is None:
+                busy.append(0.0)
+                continue
+            fit = self._fits[counter.serving]
+            busy.append(fit.remaining_s(self._elapsed_s(counter) or 0.0))
+        self._busy = busy
+        return busy
 
     def related(self, service_id: int) -> set[int]:
         """Services competing with `service_id` for the same counters."""
@@ -111,13 +148,22 @@ class QueueFigures:
         self._read_typical([s for s in self.services if self.waiting.get(s.id)])
 
     def _read_typical(self, services: Sequence[ServiceTimes]) -> None:
-        """Read the typical times of those of these services not read yet, in one query."""
-        services = [s for s in services if s.id not in self._typical]
+        """Read the typical times of those of these services not read yet, and of the services
+        of the visits at hand (`busy_s` needs them), in one query."""
+        serving = {c.serving for c in self.states if c.serving is not None}
+        wanted = {s.id for s in services} | serving
+        services = [s for s in self.services if s.id in wanted and s.id not in self._typical]
         if not services:
             return
         recent = self.repo.recent_durations((s.id for s in services), RECENT_SERVICES)
+        running: dict[int, list[float]] = {}
+        for counter in self.states:
+            if counter.serving is not None and (elapsed := self._elapsed_s(counter)) is not None:
+                running.setdefault(counter.serving, []).append(elapsed)
         for s in services:
-            self._typical[s.id] = expected_service_s(recent.get(s.id, []), s.typical_service_s)
+            fit = fit_visits(recent.get(s.id, []), s.typical_service_s, running.get(s.id, []))
+            self._fits[s.id] = fit
+            self._typical[s.id] = fit.mean_s
 
     def call_times(self, service: ServiceTimes) -> list[float]:
         """When each waiting ticket of `service` is likely called, in call order, then a new one.
@@ -130,10 +176,12 @@ class QueueFigures:
             by_id = {s.id: s for s in self.services if s.id in group}
             waiting = {sid: self.waiting.get(sid, 0) for sid in by_id}
             self._read_typical([s for sid, s in by_id.items() if waiting[sid]])
-            typical = {sid: self._typical[sid] for sid in by_id if waiting[sid]}
+            # In whole seconds, so that the replay kept for them serves within the second.
+            typical = {sid: round(self._typical[sid]) for sid in by_id if waiting[sid]}
+            busy = tuple(round(s) for s in self.busy_s())
             self._call_times.update(
                 replayed_call_times(
-                    tuple(waiting.items()), tuple(self.counters), tuple(typical.items())
+                    tuple(waiting.items()), tuple(self.counters), tuple(typical.items()), busy
                 )
             )
         return self._call_times.get(service.id, [])
@@ -183,12 +231,13 @@ def replayed_call_times(
     waiting: tuple[tuple[int, int], ...],
     counters: tuple[tuple[str, frozenset[int]], ...],
     typical: tuple[tuple[int, float], ...],
+    busy: tuple[float, ...],
 ) -> dict[int, list[float]]:
     """`call_times` of a group of services, kept for the same inputs: a kiosk's answer, the
     projection after it and the phones' projection ask the same of an unchanged queue, and
     the replay (one step per waiting ticket) is the dearest part of a figure. The lists are
     shared: read them, never change them."""
-    return call_times(dict(waiting), counters, dict(typical))
+    return call_times(dict(waiting), counters, dict(typical), list(busy))
 
 
 def ticket_view(ticket: Ticket, figures: QueueFigures | None) -> dict[str, Any]:
@@ -262,6 +311,17 @@ def counter_view(counter: Counter, current: Ticket | None) -> dict[str, Any]:
         "state": counter.state,
         "ticket": ticket_view(current, None) if current else None,
     }
+
+
+def minutes_shown(seconds: int | None) -> int | None:
+    """An estimate as screens show it, in whole minutes (rounded up, as the pages do): the
+    estimate moves with the clock, and a change of seconds is not worth sending."""
+    return None if seconds is None else max(1, -(-seconds // 60))
+
+
+def as_shown(view: dict[str, Any]) -> dict[str, Any]:
+    """A ticket's view as its page shows it (its estimate in `minutes_shown`)."""
+    return {**view, "estimated_wait_s": minutes_shown(view.get("estimated_wait_s"))}
 
 
 def public_ticket_view(view: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ C1, C5 = CounterRef("TST", 1), CounterRef("TST", 5)
 
 
 def status_of(deps, ticket: dict) -> str:
-    return tickets.get_ticket(ticket["id"], uow=deps["uow"])["status"]
+    return tickets.get_ticket(ticket["id"], uow=deps["uow"], clock=deps["clock"])["status"]
 
 
 def test_an_action_on_a_ticket_the_screen_no_longer_shows_changes_nothing(kiosk, clerk, deps):

@@ -59,7 +59,7 @@ def test_call_next_finishes_the_current_ticket_as_done(kiosk, clerk, deps, notif
     counters.call_next(clerk, ref, **deps)
     second = counters.call_next(clerk, ref, **deps)["ticket"]
     assert second["id"] == b["id"] and second["status"] == "called" and second["counter"] == 1
-    assert tickets.get_ticket(a["id"], uow=deps["uow"])["status"] == "done"
+    assert tickets.get_ticket(a["id"], uow=deps["uow"], clock=deps["clock"])["status"] == "done"
     calls = notifier.of(TicketCalled)
     assert [(c.number, c.counter, c.recall) for c in calls] == [
         ("A001", 1, False),
@@ -75,7 +75,10 @@ def test_an_empty_queue_is_an_error_that_changes_nothing(kiosk, clerk, deps):
     with pytest.raises(QueueEmpty) as info:
         counters.call_next(clerk, ref, **deps)
     assert info.value.code == "queue_empty"
-    assert tickets.get_ticket(current["id"], uow=deps["uow"])["status"] == "called"
+    assert (
+        tickets.get_ticket(current["id"], uow=deps["uow"], clock=deps["clock"])["status"]
+        == "called"
+    )
 
 
 def test_recall_announces_again_and_start_complete_follow(kiosk, clerk, deps, notifier, clock):
@@ -204,8 +207,8 @@ def test_estimates_learn_from_recent_service_times(kiosk, clerk, deps, clock):
     issue(kiosk, deps, "KRA")
     latest = issue(kiosk, deps, "KRA")
     # Counter 5 is the only one open for KRA; visits took 600 s, not the configured 120 s.
-    # With more waiting than its counters it is taken as halfway through a visit.
-    assert (latest["ahead"], latest["estimated_wait_s"]) == (2, 300 + 1200)
+    # It holds no ticket, so it calls at once, then every 600 s.
+    assert (latest["ahead"], latest["estimated_wait_s"]) == (2, 1200)
     assert waiting["estimated_wait_s"] == 0  # alone in the queue of a free counter
 
 

@@ -42,7 +42,9 @@ def issue(kiosk, deps, service="ID", **kw):
 def test_following_returns_the_ticket_as_get_ticket_shows_it(kiosk, deps, projection):
     issue(kiosk, deps)
     mine = issue(kiosk, deps)
-    assert projection.follow(mine["id"]) == tickets.get_ticket(mine["id"], uow=deps["uow"])
+    assert projection.follow(mine["id"]) == tickets.get_ticket(
+        mine["id"], uow=deps["uow"], clock=deps["clock"]
+    )
     assert projection.centres() == ["TST"]
 
 
@@ -63,7 +65,9 @@ def test_a_call_sends_the_new_place_to_each_followed_ticket_and_nothing_to_other
     projection.project("TST")
     assert {p for p, _ in phones.sent} == {second["id"], third["id"]}
     for followed in (second, third):
-        assert phones.to(followed["id"]) == [tickets.get_ticket(followed["id"], uow=deps["uow"])]
+        assert phones.to(followed["id"]) == [
+            tickets.get_ticket(followed["id"], uow=deps["uow"], clock=deps["clock"])
+        ]
     assert phones.to(third["id"])[0]["ahead"] == 1
     assert phones.to(first["id"]) == []
 
@@ -98,7 +102,9 @@ def test_a_transferred_ticket_is_followed_in_its_new_queue(kiosk, clerk, deps, p
     counters.call_next(clerk, C1, **deps)
     counters.transfer(clerk, C1, "KRA", **deps)
     projection.project("TST")
-    assert phones.to(mine["id"]) == [tickets.get_ticket(mine["id"], uow=deps["uow"])]
+    assert phones.to(mine["id"]) == [
+        tickets.get_ticket(mine["id"], uow=deps["uow"], clock=deps["clock"])
+    ]
     assert phones.to(mine["id"])[-1]["service"] == "KRA"
 
 
@@ -108,7 +114,9 @@ def test_the_estimate_moves_when_a_counter_opens(kiosk, clerk, deps, projection,
     projection.follow(mine["id"])
     counters.open_counter(clerk, C5, **deps)
     projection.project("TST")
-    assert phones.to(mine["id"]) == [tickets.get_ticket(mine["id"], uow=deps["uow"])]
+    assert phones.to(mine["id"]) == [
+        tickets.get_ticket(mine["id"], uow=deps["uow"], clock=deps["clock"])
+    ]
 
 
 def test_the_last_phone_leaving_stops_the_following(kiosk, clerk, deps, projection, phones):

@@ -45,7 +45,7 @@ def test_a_changed_file_updates_what_it_names_and_keeps_history(uow, kiosk, deps
     apply_centre_config(parse_centre_config(changed, "test"), uow=uow)
     services = {s["code"]: s for s in tickets.list_services("TST", uow=uow, clock=deps["clock"])}
     assert services["KRA"]["name"]["en"] == "KRA PIN registration"
-    assert tickets.get_ticket(ticket["id"], uow=uow)["service"] == "KRA"
+    assert tickets.get_ticket(ticket["id"], uow=uow, clock=deps["clock"])["service"] == "KRA"
     with uow(write=False) as unit:
         counter = unit.repo.counter(unit.repo.centre("TST"), 5)
         assert [s.code for s in counter.services] == ["ID", "KRA"]

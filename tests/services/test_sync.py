@@ -15,6 +15,7 @@ from queue_server.domain.errors import Forbidden, InvalidValue, Malformed, NotFo
 from queue_server.domain.sms import CONSENT_TEXT
 from queue_server.services import counters, documents, sync, tickets
 from queue_server.services.auth import Authenticator
+from queue_server.services.common import Clock
 from queue_server.services.counters import CounterRef
 from queue_server.services.setup import apply_centre_config
 from tests.services.conftest import clerk_principal
@@ -66,11 +67,15 @@ def site_batch(site: dict) -> dict:
     return sync.export_log("KBR", uow=site["uow"], clock=site["clock"])
 
 
-def views(uow: UnitOfWorkFactory, ids: list[str]) -> list[dict]:
+def views(uow: UnitOfWorkFactory, ids: list[str], clock: Clock) -> list[dict]:
     """The tickets as `GET /tickets/{id}` shows them, but the estimate (which depends on the
     counters open there, live state that is not synced)."""
     return [
-        {k: v for k, v in tickets.get_ticket(i, uow=uow).items() if k != "estimated_wait_s"}
+        {
+            k: v
+            for k, v in tickets.get_ticket(i, uow=uow, clock=clock).items()
+            if k != "estimated_wait_s"
+        }
         for i in ids
     ]
 
@@ -105,7 +110,7 @@ def test_the_central_server_applies_the_log_and_shows_the_same_tickets(site, cen
     answer = sync.receive_batch(principal, "KBR", batch, uow=central, clock=site["clock"])
     assert answer == {"acked_seq": len(batch["entries"])}
     ids = [t["id"] for t in issued]
-    assert views(central, ids) == views(site["uow"], ids)
+    assert views(central, ids, site["clock"]) == views(site["uow"], ids, site["clock"])
 
 
 def test_entries_twice_or_out_of_order_are_applied_once_in_order(site, central, notifier):
@@ -126,7 +131,7 @@ def test_entries_twice_or_out_of_order_are_applied_once_in_order(site, central, 
     assert send(late) == len(entries)
     assert send(entries) == len(entries)  # the whole batch again changes nothing
     ids = [t["id"] for t in issued]
-    assert views(central, ids) == views(site["uow"], ids)
+    assert views(central, ids, site["clock"]) == views(site["uow"], ids, site["clock"])
     with central(write=False) as unit:
         from sqlalchemy import func, select
 
@@ -199,7 +204,11 @@ def test_the_services_report_at_the_centre_equals_the_sites_after_the_day_closed
 
     issued = a_day_at_the_site(site, notifier)
     deps = {"uow": site["uow"], "notifier": notifier, "clock": site["clock"]}
-    served = [t for t in views(site["uow"], [t["id"] for t in issued]) if t["status"] == "done"]
+    served = [
+        t
+        for t in views(site["uow"], [t["id"] for t in issued], site["clock"])
+        if t["status"] == "done"
+    ]
     for rating, ticket in enumerate(served, start=1):
         answer = feedback.Answer(rating=min(rating, 5), fee="no_fee", asked_for_money="no")
         feedback.give_feedback(ticket["id"], answer, **deps)

@@ -34,7 +34,9 @@ def test_a_new_ticket_is_waiting_with_its_place_and_estimate(kiosk, deps):
     assert second["estimated_wait_s"] == 0
     assert first["issued_at"].endswith("+03:00") and first["called_at"] is None
     public = {key: value for key, value in second.items() if key != "priority"}
-    assert tickets.get_ticket(second["id"], uow=deps["uow"]) == public  # no priority: public
+    assert (
+        tickets.get_ticket(second["id"], uow=deps["uow"], clock=deps["clock"]) == public
+    )  # no priority: public
 
 
 def test_the_same_idempotency_key_gives_the_same_ticket(kiosk, deps):
@@ -124,7 +126,7 @@ def test_unknown_centre_and_ticket_are_not_found(kiosk, deps):
     with pytest.raises(NotFound):
         tickets.list_services("NOPE", uow=deps["uow"], clock=deps["clock"])
     with pytest.raises(NotFound):
-        tickets.get_ticket("no-such-ticket", uow=deps["uow"])
+        tickets.get_ticket("no-such-ticket", uow=deps["uow"], clock=deps["clock"])
 
 
 def test_at_the_end_of_the_local_day_open_tickets_expire_and_numbering_restarts(
@@ -138,13 +140,21 @@ def test_at_the_end_of_the_local_day_open_tickets_expire_and_numbering_restarts(
     clock.advance(15 * 60)  # 00:05 the next day
     assert issue(kiosk, deps)["number"] == "A001"
     tickets.close_past_days(**deps)  # the sweep expires them, not the issue
-    assert tickets.get_ticket(waiting["id"], uow=deps["uow"])["status"] == "expired"
-    assert tickets.get_ticket(called["id"], uow=deps["uow"])["status"] == "expired"
+    assert (
+        tickets.get_ticket(waiting["id"], uow=deps["uow"], clock=deps["clock"])["status"]
+        == "expired"
+    )
+    assert (
+        tickets.get_ticket(called["id"], uow=deps["uow"], clock=deps["clock"])["status"]
+        == "expired"
+    )
     assert {e.ticket_id for e in notifier.of(TicketChanged) if e.status == "expired"} >= {
         waiting["id"]
     }
     # Yesterday's numbers are kept in the history, not reused.
-    assert tickets.get_ticket(waiting["id"], uow=deps["uow"])["number"] == "A002"
+    assert (
+        tickets.get_ticket(waiting["id"], uow=deps["uow"], clock=deps["clock"])["number"] == "A002"
+    )
 
 
 def test_the_sweep_expires_past_days_and_forgets_old_phone_numbers(kiosk, clerk, deps, clock):
@@ -155,7 +165,10 @@ def test_the_sweep_expires_past_days_and_forgets_old_phone_numbers(kiosk, clerk,
     left_open = issue(kiosk, deps)
     clock.advance(timedelta(days=31).total_seconds())
     assert tickets.close_past_days(**deps) == 1
-    assert tickets.get_ticket(left_open["id"], uow=deps["uow"])["status"] == "expired"
+    assert (
+        tickets.get_ticket(left_open["id"], uow=deps["uow"], clock=deps["clock"])["status"]
+        == "expired"
+    )
     with deps["uow"](write=False) as unit:
         assert unit.repo.ticket(view["id"]).phone is None
 

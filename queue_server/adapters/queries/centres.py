@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import and_, bindparam, select, text
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from ...domain.model import AT_COUNTER_STATUSES
 from ..orm import (
     Centre,
     Counter,
     Device,
     Service,
+    Ticket,
     User,
     counter_services,
 )
 from .base import Queries
+
+_AT_COUNTER = [s.value for s in AT_COUNTER_STATUSES]
 
 CONFIGURATION_LOCK = 7261002
 """PostgreSQL advisory lock held while a configuration is applied (migrations hold 7261001)."""
@@ -43,12 +48,29 @@ _SERVICE_ROWS = (
     .where(Service.centre_id == bindparam("centre_id"))
     .order_by(Service.id)
 )
-_COUNTER_STATES = (
-    select(Counter.id, Counter.state, counter_services.c.service_id)
+_COUNTER_STATES = (  # every estimate's: the ticket a counter holds, by its one-per-counter index
+    select(
+        Counter.id,
+        Counter.state,
+        counter_services.c.service_id,
+        Ticket.service_id,
+        Ticket.counter_called_at,
+    )
     .outerjoin(counter_services, counter_services.c.counter_id == Counter.id)
+    .outerjoin(Ticket, and_(Ticket.counter_id == Counter.id, Ticket.status.in_(_AT_COUNTER)))
     .where(Counter.centre_id == bindparam("centre_id"))
     .order_by(Counter.number)
 )
+
+
+class CounterState(NamedTuple):
+    """A counter as the estimate sees it: its state, its services, and the visit at hand (its
+    service and when the counter called it; None when it holds no ticket)."""
+
+    state: str
+    services: frozenset[int]
+    serving: int | None = None
+    called_at: datetime | None = None
 
 
 class ServiceRow(NamedTuple):
@@ -108,17 +130,21 @@ class CentreQueries(Queries):
             .order_by(Counter.number)
         ).all()
 
-    def counter_states(self, centre: Centre) -> list[tuple[str, frozenset[int]]]:
-        """Each counter's state and the ids of its services, by number (one plain query)."""
+    def counter_states(self, centre: Centre) -> list[CounterState]:
+        """Each counter's state, the ids of its services and its visit at hand, by number (one
+        plain query)."""
         rows = self.session.execute(_COUNTER_STATES, {"centre_id": centre.id}).all()
-        states: dict[int, str] = {}
+        states: dict[int, tuple[str, int | None, datetime | None]] = {}
         served: dict[int, set[int]] = {}
-        for counter_id, state, service_id in rows:
-            states[counter_id] = state
+        for counter_id, state, service_id, serving, called_at in rows:
+            states[counter_id] = (state, serving, called_at)
             ids = served.setdefault(counter_id, set())
             if service_id is not None:
                 ids.add(service_id)
-        return [(states[cid], frozenset(served[cid])) for cid in states]
+        return [
+            CounterState(state, frozenset(served[cid]), serving, called_at)
+            for cid, (state, serving, called_at) in states.items()
+        ]
 
     def counter(self, centre: Centre, number: int) -> Counter | None:
         """The centre's counter with `number`."""

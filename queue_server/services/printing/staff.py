@@ -85,7 +85,7 @@ def reprint_ticket(
         if ticket.status not in {s.value for s in OPEN_STATUSES}:
             raise InvalidState("Only an open ticket can be printed again.", code="ticket_closed")
         device = _printing_kiosk(repo, ticket, kiosk)
-        view = ticket_view(ticket, QueueFigures(repo, ticket.centre, ticket.day))
+        view = ticket_view(ticket, QueueFigures(repo, ticket.centre, ticket.day, now=now))
         job = store_job(
             repo, ticket, device, view, base_url=base_url, now=now, requested_by=principal.id
         )
