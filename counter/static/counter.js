@@ -1,7 +1,7 @@
 // The clerk's page: sign in, choose a counter, serve. The server's state is the truth: the
 // page opens its counter again on every (re)connect and shows what the server answers.
 
-import { Catalogue, api, h, liveConnection, request, waitMinutes } from "/common/static/client.js";
+import { Catalogue, api, h, liveConnection, request, revokeToken, waitMinutes } from "/common/static/client.js";
 
 const SESSION_KEY = "huduma.counter.session";
 const QUEUES_SETTLE_MS = 800;
@@ -93,6 +93,7 @@ async function signIn(event) {
 
 function signOut(message) {
   hangUp();
+  revokeToken(state.session.token);
   state.session = {};
   state.counter = null;
   window.sessionStorage.removeItem(SESSION_KEY);

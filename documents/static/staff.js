@@ -1,7 +1,7 @@
 // Track my Service for staff: lodge a document and read its ref out large, mark a box of
 // arrived documents ready (typed or scanned refs), and move documents forward by status.
 
-import { Catalogue, api, h } from "/common/static/client.js";
+import { Catalogue, api, h, revokeToken } from "/common/static/client.js";
 
 const SESSION_KEY = "huduma.documents.session";
 const NEXT = { lodged: "in_process", in_process: "ready", ready: "collected" };
@@ -44,6 +44,7 @@ async function signIn(event) {
 }
 
 function signOut() {
+  revokeToken(state.session?.token);
   state.session = null;
   window.sessionStorage.removeItem(SESSION_KEY);
   start();

@@ -1,7 +1,7 @@
 // The supervisor's page: the live hall over Socket.IO (/supervisor), pausing and resuming a
 // service, failed print jobs and SMS, and the reports with charts, CSV and a quarterly summary.
 
-import { ApiError, Catalogue, api, h, liveConnection, request } from "/common/static/client.js";
+import { ApiError, Catalogue, api, h, liveConnection, request, revokeToken } from "/common/static/client.js";
 
 const SESSION_KEY = "huduma.supervisor.session";
 const HALL_EVERY_MS = 5000;
@@ -56,7 +56,7 @@ function signOut() {
   const token = state.session?.token;
   state.session = null;
   window.sessionStorage.removeItem(SESSION_KEY);
-  api("/auth/logout", { method: "POST", token }).catch(() => {});
+  revokeToken(token);
   showSignIn(null);
 }
 

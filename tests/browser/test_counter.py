@@ -10,6 +10,7 @@ import requests
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.pages import (
+    CENTRE,
     CONTRACT_BUTTONS,
     Browsing,
     issue_ticket,
@@ -134,6 +135,25 @@ def test_a_counter_page_whose_token_was_revoked_signs_out_and_says_so(
     sign_out_token(live_server, token)
     page.goto("/counter/")  # connects with the revoked token: refused, and the page signs out
     expect_signed_out(page)
+
+
+def test_signing_out_of_a_counter_page_revokes_its_token(
+    browsing: Browsing, live_server: ServerProcess
+) -> None:
+    page = browsing.open("counter", "/counter/")
+    sign_in_at_counter(page, 1)
+    token = page_token(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+    # A copy of the token left on a shared PC is worth nothing once the clerk signed out
+    # (the page revokes it without waiting: ask again for a moment).
+    counters = f"{live_server.url}/api/v1/centres/{CENTRE}/counters"
+    headers = {"Authorization": f"Bearer {token}"}
+    statuses = [requests.get(counters, headers=headers, timeout=10).status_code]
+    while statuses[-1] == 200 and len(statuses) < 50:
+        page.wait_for_timeout(100)
+        statuses.append(requests.get(counters, headers=headers, timeout=10).status_code)
+    assert statuses[-1] == 401
 
 
 def test_an_idle_counter_page_signs_out_as_soon_as_its_token_is_revoked(
