@@ -143,17 +143,25 @@ def call_times(
     working = _working_counters(counters, waiting, busy_s)
     taken = dict.fromkeys(waiting, 0)
     times: dict[int, list[float]] = {sid: [] for sid in waiting}
+    served = [tuple(ids) for ids, _ in working]
     free = [(first, index) for index, (_, first) in enumerate(working)]
     heapq.heapify(free)
+    # One step per ticket: the loop is the dearest part of an estimate, so it is kept tight
+    # (a counter of one service needs no choice; the counter stays at the top of the heap).
     while free:
-        at, index = heapq.heappop(free)
-        choice = _next_ticket(working[index][0], waiting, taken)
-        if choice is None:
-            continue  # nothing left that this counter serves
+        at, index = free[0]
+        ids = served[index]
+        if len(ids) == 1:
+            choice: int | None = ids[0] if taken[ids[0]] <= waiting[ids[0]] else None
+        else:
+            choice = _next_ticket(ids, waiting, taken)
+        if choice is None:  # nothing left that this counter serves
+            heapq.heappop(free)
+            continue
         times[choice].append(at)
-        taken[choice] += 1
-        newcomer = taken[choice] > waiting[choice]
-        heapq.heappush(free, (at if newcomer else at + service_s[choice], index))
+        done = taken[choice] = taken[choice] + 1
+        newcomer = done > waiting[choice]
+        heapq.heapreplace(free, (at if newcomer else at + service_s[choice], index))
     return times
 
 
@@ -183,7 +191,7 @@ def _working_counters(
 
 
 def _next_ticket(
-    served: frozenset[int], waiting: Mapping[int, int], taken: dict[int, int]
+    served: Iterable[int], waiting: Mapping[int, int], taken: dict[int, int]
 ) -> int | None:
     """The service whose next ticket comes first by the (evenly spread) call order."""
     best, best_rank = None, math.inf
