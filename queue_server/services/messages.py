@@ -272,9 +272,10 @@ class NearTurnProjection:
 
     A ticket is near when at most the centre's `notify_ahead` tickets will be called before it;
     the message goes when it falls to that, so a ticket issued already near gets none (its
-    holder is in the hall). Each process remembers the tickets it saw far; after a restart a
-    ticket already near when first seen gets no message. It runs after commits, never inside
-    the call's transaction; the outbox's unique (purpose, subject) keeps it to one message per
+    holder is in the hall). Each process remembers the tickets it saw far; a ticket first seen
+    already near (the first look came late, or after a restart) gets its message if it had
+    more than `notify_ahead` before it when issued. It runs after commits, never inside the
+    call's transaction; the outbox's unique (purpose, subject) keeps it to one message per
     ticket, whichever process sees it first.
     """
 
@@ -282,6 +283,7 @@ class NearTurnProjection:
         self.uow = uow
         self.clock = clock
         self.far: dict[str, set[str]] = {}  # per centre: waiting tickets seen not yet near
+        self.seen: dict[str, set[str]] = {}  # per centre: the waiting tickets looked at last
 
     def project(self, centre: str) -> None:
         """Queue ticket_near for the centre's tickets that came near since the last look."""
@@ -293,12 +295,20 @@ class NearTurnProjection:
             day = today(found, now)
             tickets = unit.repo.waiting_without_sms(found, day, "ticket_near", TICKET_SUBJECT)
             if not tickets:  # no phone waiting for the message: nothing to figure
-                self.far[centre] = set()
+                self.far[centre], self.seen[centre] = set(), set()
                 return
             figures = QueueFigures(unit.repo, found, day, now=now)
             ahead = {t.public_id: figures.ticket_ahead(t) for t in tickets}
             notify_ahead = found.notify_ahead
-        was_far = self.far.get(centre, set())
+            seen = self.seen.get(centre, set())
+            was_far = self.far.get(centre, set()) | {
+                t.public_id
+                for t in tickets
+                if t.public_id not in seen
+                and ahead[t.public_id] <= notify_ahead
+                and unit.repo.ahead_at_issue(t, figures.related(t.service_id)) > notify_ahead
+            }
+        self.seen[centre] = set(ahead)
         self.far[centre] = {ticket for ticket, n in ahead.items() if n > notify_ahead}
         near = [(t, n) for t, n in ahead.items() if n <= notify_ahead and t in was_far]
         if near:

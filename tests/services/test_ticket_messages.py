@@ -84,6 +84,20 @@ def test_near_turn_is_sent_once_when_ahead_reaches_notify_ahead(kiosk, clerk, de
     assert watched["number"] == "A005"
 
 
+def test_a_ticket_far_at_issue_first_looked_at_once_near_still_gets_its_message(
+    kiosk, clerk, deps, uow
+):
+    for _ in range(4):
+        issue(kiosk, deps)
+    issue(kiosk, deps, phone="0712345678")  # 4 ahead; notify_ahead is 3
+    counters.open_counter(clerk, C1, **deps)
+    counters.call_next(clerk, C1, **deps)  # 3 ahead before any look (a late pass, a restart)
+    near = NearTurnProjection(uow, deps["clock"])
+    near.project("TST")
+    near.project("TST")
+    assert [purpose for purpose, _, _ in _messages(uow)] == ["ticket_near"]
+
+
 def test_a_ticket_issued_already_near_gets_no_near_turn_message(kiosk, deps, uow):
     issue(kiosk, deps, phone="0712345678")
     near = NearTurnProjection(uow, deps["clock"])

@@ -62,6 +62,22 @@ _COUNT_AHEAD = (
         _RANKS_BEFORE,
     )
 )
+_AHEAD_AT_ISSUE = (  # what a ticket had before it when issued: issued before it, not yet called
+    select(func.count())
+    .select_from(Ticket)
+    .where(
+        Ticket.centre_id == bindparam("centre_id"),
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+        Ticket.day == bindparam("day"),
+        or_(  # issued before it (by id when issued at the same instant)
+            Ticket.issued_at < bindparam("issued_at"),
+            and_(Ticket.issued_at == bindparam("issued_at"), Ticket.id < bindparam("ticket_id")),
+        ),
+        or_(Ticket.called_at.is_(None), Ticket.called_at >= bindparam("issued_at")),
+        or_(Ticket.finished_at.is_(None), Ticket.finished_at >= bindparam("issued_at")),
+        _RANKS_BEFORE,
+    )
+)
 _NEXT_WAITING = (
     select(Ticket)
     .where(
@@ -137,6 +153,19 @@ class TicketQueries(Queries):
             "ticket_id": ticket.id,
         }
         return self.session.scalar(_COUNT_AHEAD, params) or 0
+
+    def ahead_at_issue(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
+        """How many tickets of these services were before `ticket` in the call order when it
+        was issued (issued before it, and not called or finished by then)."""
+        params = {
+            "centre_id": ticket.centre_id,
+            "service_ids": list(service_ids),
+            "day": ticket.day,
+            "rank_at": ticket.rank_at,
+            "issued_at": ticket.issued_at,
+            "ticket_id": ticket.id,
+        }
+        return self.session.scalar(_AHEAD_AT_ISSUE, params) or 0
 
     def waiting_counts(self, centre: Centre, day: date) -> dict[int, int]:
         """Today's waiting tickets per service id."""
