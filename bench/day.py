@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 from .centres import PASSWORD, in_zone, kiosk_tokens, load_centre, write_config
-from .dayplan import MIXES, DayPlan, make_day
+from .dayplan import DayPlan, add_day_options, make_day
 from .dayreport import report
 from .server import ROOT, BenchServer, running
 from .stats import ms, percentile
@@ -142,22 +142,12 @@ def merge(results: list[dict]) -> tuple[dict[str, dict], dict[str, int], list[fl
 def parse_args() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.day", description=__doc__)
-    parser.add_argument("--tickets", type=int, default=5000, help="citizens expected in the day")
+    add_day_options(parser)
     parser.add_argument(
         "--scale",
         type=float,
         default=60.0,
         help="simulated seconds per real second (QUEUE_TIME_SCALE)",
-    )
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument(
-        "--sigma", type=float, default=0.45, help="spread of service times (lognormal sigma)"
-    )
-    parser.add_argument("--mix", choices=sorted(MIXES), default="standard", help="services asked")
-    parser.add_argument(
-        "--unconfigured",
-        action="store_true",
-        help="the server is given no typical_service_s (the clerks still serve around them)",
     )
     parser.add_argument("--out", type=Path, help="write every ticket's record here (JSON)")
     return parser.parse_args()

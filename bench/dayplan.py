@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import random
 from dataclasses import dataclass
@@ -165,3 +166,18 @@ def make_day(
     ]
     breaks = {n: (12 * 60 - OPEN_MIN + (n % 4) * BREAK_MIN) * 60.0 for n in counters}
     return DayPlan(arrivals, breaks)
+
+
+def add_day_options(parser: argparse.ArgumentParser) -> None:
+    """The options that choose a day (bench.day replays it on the server, bench.daysim offline)."""
+    parser.add_argument("--tickets", type=int, default=5000, help="citizens expected in the day")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--sigma", type=float, default=0.45, help="spread of service times (lognormal sigma)"
+    )
+    parser.add_argument("--mix", choices=sorted(MIXES), default="standard", help="services asked")
+    parser.add_argument(
+        "--unconfigured",
+        action="store_true",
+        help="the server is given no typical_service_s (the clerks still serve around them)",
+    )

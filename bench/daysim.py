@@ -31,7 +31,7 @@ from queue_server.domain.routing import RankPolicy, call_order_key, rank_time
 from queue_server.services.views import QueueFigures
 
 from .centres import load_centre
-from .dayplan import BREAK_MIN, MIXES, Visits, make_day, visit_legs
+from .dayplan import BREAK_MIN, Visits, add_day_options, make_day, visit_legs
 from .dayreport import (
     MIN_WAIT_FOR_RELATIVE_S,
     estimate_errors,
@@ -317,17 +317,7 @@ def per_service_relative(records: list[dict]) -> list[tuple[str, ...]]:
 def parse_args() -> argparse.Namespace:
     """The command line (bench.day's day options, and how many tickets to estimate)."""
     parser = argparse.ArgumentParser(prog="python -m bench.daysim", description=__doc__)
-    parser.add_argument("--tickets", type=int, default=5000, help="citizens expected in the day")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument(
-        "--sigma", type=float, default=0.45, help="spread of service times (lognormal sigma)"
-    )
-    parser.add_argument("--mix", choices=sorted(MIXES), default="standard", help="services asked")
-    parser.add_argument(
-        "--unconfigured",
-        action="store_true",
-        help="the server is given no typical_service_s (the clerks still serve around them)",
-    )
+    add_day_options(parser)
     parser.add_argument(
         "--every", type=int, default=1, help="estimate every n-th ticket at issue (bench.day: all)"
     )

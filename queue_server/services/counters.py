@@ -309,9 +309,8 @@ def transfer(
         return {"ticket": ticket.public_id}
 
     moved = _counter_action(principal, ref, act, **deps)
-    return {
-        "ticket": read_ticket(deps["uow"], moved["ticket"], now=deps["clock"]())
-    }  # its new place, after commit
+    # Its new place, read after the commit.
+    return {"ticket": read_ticket(deps["uow"], moved["ticket"], now=deps["clock"]())}
 
 
 def _moving_counter(action: CounterAction) -> Callable[..., Result]:

@@ -82,8 +82,7 @@ class QueueFigures:
         self.waiting = repo.waiting_counts(centre, day) if waiting is None else waiting
         self._states: list[CounterState] | None = None
         self._counters: list[tuple[str, frozenset[int]]] | None = None
-        self._typical: dict[int, float] = {}
-        self._fits: dict[int, VisitTimes] = {}
+        self._fits: dict[int, VisitTimes] = {}  # per service: its visits, fitted
         self._busy: list[float] | None = None
         self._call_times: dict[int, list[float]] = {}
         self._related: dict[int, set[int]] | None = None
@@ -137,22 +136,22 @@ class QueueFigures:
         return self._related.get(service_id) or {service_id}
 
     def typical_s(self, service: ServiceTimes) -> float:
-        """The service's typical time at the counter."""
-        if service.id not in self._typical:
-            self._read_typical([service])
-        return self._typical[service.id]
+        """The service's expected time at the counter."""
+        if service.id not in self._fits:
+            self._fit_services([service])
+        return self._fits[service.id].mean_s
 
     def read_service_times(self) -> None:
         """Read the service times of every service with tickets waiting, in one statement
         (where estimating them one group of services at a time reads once per group)."""
-        self._read_typical([s for s in self.services if self.waiting.get(s.id)])
+        self._fit_services([s for s in self.services if self.waiting.get(s.id)])
 
-    def _read_typical(self, services: Sequence[ServiceTimes]) -> None:
-        """Read the typical times of those of these services not read yet, and of the services
-        of the visits at hand (`busy_s` needs them), in one query."""
+    def _fit_services(self, services: Sequence[ServiceTimes]) -> None:
+        """Fit the visits of those of these services not fitted yet, and of the services of the
+        visits at hand (`busy_s` needs them), reading their recent visits in one query."""
         serving = {c.serving for c in self.states if c.serving is not None}
         wanted = {s.id for s in services} | serving
-        services = [s for s in self.services if s.id in wanted and s.id not in self._typical]
+        services = [s for s in self.services if s.id in wanted and s.id not in self._fits]
         if not services:
             return
         recent = self.repo.recent_durations((s.id for s in services), RECENT_SERVICES)
@@ -161,9 +160,9 @@ class QueueFigures:
             if counter.serving is not None and (elapsed := self._elapsed_s(counter)) is not None:
                 running.setdefault(counter.serving, []).append(elapsed)
         for s in services:
-            fit = fit_visits(recent.get(s.id, []), s.typical_service_s, running.get(s.id, []))
-            self._fits[s.id] = fit
-            self._typical[s.id] = fit.mean_s
+            self._fits[s.id] = fit_visits(
+                recent.get(s.id, []), s.typical_service_s, running.get(s.id, [])
+            )
 
     def call_times(self, service: ServiceTimes) -> list[float]:
         """When each waiting ticket of `service` is likely called, in call order, then a new one.
@@ -175,9 +174,9 @@ class QueueFigures:
             group = connected_services(service.id, [served for _, served in self.counters])
             by_id = {s.id: s for s in self.services if s.id in group}
             waiting = {sid: self.waiting.get(sid, 0) for sid in by_id}
-            self._read_typical([s for sid, s in by_id.items() if waiting[sid]])
+            self._fit_services([s for sid, s in by_id.items() if waiting[sid]])
             # In whole seconds, so that the replay kept for them serves within the second.
-            typical = {sid: round(self._typical[sid]) for sid in by_id if waiting[sid]}
+            typical = {sid: round(self._fits[sid].mean_s) for sid in by_id if waiting[sid]}
             busy = tuple(round(s) for s in self.busy_s())
             self._call_times.update(
                 replayed_call_times(
@@ -208,18 +207,6 @@ class QueueFigures:
         """The estimated wait of a ticket issued now for `service`."""
         ahead = sum(self.waiting.get(sid, 0) for sid in self.related(service.id))
         return self.wait_for(service, ahead)
-
-    def shown(self, touching: Iterable[int]) -> dict[int, tuple[int, int]]:
-        """What screens show, (waiting, estimated wait), of the services whose estimates are
-        made together with any of `touching` (those sharing counters, directly or not)."""
-        served = [ids for _, ids in self.counters]
-        group: set[int] = set()
-        for service_id in touching:
-            if service_id not in group:
-                group |= connected_services(service_id, served)
-        services = [s for s in self.services if s.id in group]
-        self._read_typical([s for s in services if self.waiting.get(s.id)])
-        return {s.id: (self.service_waiting(s), self.service_wait(s)) for s in services}
 
     def ticket_ahead(self, ticket: Ticket) -> int:
         """How many tickets will be called before this waiting ticket."""

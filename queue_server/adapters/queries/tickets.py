@@ -144,28 +144,12 @@ class TicketQueries(Queries):
 
     def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
         """How many of today's waiting tickets of these services come before `ticket`."""
-        params = {
-            "centre_id": ticket.centre_id,
-            "service_ids": list(service_ids),
-            "day": ticket.day,
-            "rank_at": ticket.rank_at,
-            "issued_at": ticket.issued_at,
-            "ticket_id": ticket.id,
-        }
-        return self.session.scalar(_COUNT_AHEAD, params) or 0
+        return self.session.scalar(_COUNT_AHEAD, _place_params(ticket, service_ids)) or 0
 
     def ahead_at_issue(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
         """How many tickets of these services were before `ticket` in the call order when it
         was issued (issued before it, and not called or finished by then)."""
-        params = {
-            "centre_id": ticket.centre_id,
-            "service_ids": list(service_ids),
-            "day": ticket.day,
-            "rank_at": ticket.rank_at,
-            "issued_at": ticket.issued_at,
-            "ticket_id": ticket.id,
-        }
-        return self.session.scalar(_AHEAD_AT_ISSUE, params) or 0
+        return self.session.scalar(_AHEAD_AT_ISSUE, _place_params(ticket, service_ids)) or 0
 
     def waiting_counts(self, centre: Centre, day: date) -> dict[int, int]:
         """Today's waiting tickets per service id."""
@@ -266,3 +250,15 @@ def _claim_number(dialect_insert):  # type: ignore[no-untyped-def]
     return claim.on_conflict_do_update(
         index_elements=list(keys), set_={"last": TicketSequence.last + 1}
     ).returning(TicketSequence.last)
+
+
+def _place_params(ticket: Ticket, service_ids: Iterable[int]) -> dict[str, object]:
+    """The parameters of the statements that place `ticket` among these services' tickets."""
+    return {
+        "centre_id": ticket.centre_id,
+        "service_ids": list(service_ids),
+        "day": ticket.day,
+        "rank_at": ticket.rank_at,
+        "issued_at": ticket.issued_at,
+        "ticket_id": ticket.id,
+    }
