@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Dialect, Engine, Select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,6 +61,23 @@ class UnitOfWorkFactory:
     def __call__(self, *, write: bool = True) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._maker(write))
 
+    def read_value(self, query: Select[Any]) -> Any:
+        """The first column of the first row of `query` (a statement without parameters), or
+        None, read on a bare pooled connection: no session, no transaction, no type
+        processing. For a plain value asked on every request, where a session cost ten times
+        the read (about 100 µs against 8 on SQLite); one statement is consistent by itself."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(_literal_sql(query, self.engine.dialect))
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        finally:
+            connection.close()  # back to the pool, which ends what the driver began
+        return None if row is None else row[0]
+
     def _maker(self, write: bool) -> sessionmaker[Session]:
         """The session factory for writing or reading, made once (making one builds a class)."""
         key = (write, self.sync_log)
@@ -73,3 +92,9 @@ class UnitOfWorkFactory:
 
 CONFLICT_ERRORS = (IntegrityError, OperationalError)
 """What a commit raises when another process won a race (a unique row, a lock)."""
+
+
+@lru_cache(maxsize=16)
+def _literal_sql(query: Select[Any], dialect: Dialect) -> str:
+    """The dialect's SQL for `query`, its values written in (it has no parameters)."""
+    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

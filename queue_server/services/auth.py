@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..adapters.orm import Device, LoginFailure, User
+from ..adapters.queries.auth import ACCESS_REVISION_QUERY
 from ..adapters.unit_of_work import UnitOfWorkFactory
 from ..domain.errors import Forbidden, TooManyAttempts, Unauthorized
 from .common import Clock, Principal
@@ -103,9 +104,9 @@ class Authenticator:
             unit.commit()
 
     def access_revision(self) -> str:
-        """The access revision now: it changes whenever someone's access is withdrawn."""
-        with self.uow(write=False) as unit:
-            return unit.repo.access_revision()
+        """The access revision now: it changes whenever someone's access is withdrawn (empty
+        before any change was recorded)."""
+        return self.uow.read_value(ACCESS_REVISION_QUERY) or ""
 
     def principal(self, token: str | None) -> Principal:
         """Who a bearer token belongs to: a signed-in user or a configured device.
@@ -118,11 +119,11 @@ class Authenticator:
             raise Unauthorized("Sign in first: no token was given.", code="no_credentials")
         # A user's token is signed, and its signature and age are checked every time.
         user_id = self._user_id(token) if token.count(".") == 2 else None
+        revision = self.access_revision()
+        known = self._known.get(token)
+        if known is not None and known[1] == revision:
+            return known[0]
         with self.uow(write=False) as unit:
-            revision = unit.repo.access_revision()
-            known = self._known.get(token)
-            if known is not None and known[1] == revision:
-                return known[0]
             if user_id is None:
                 principal = _device_principal(unit.repo.device_by_token_hash(token_digest(token)))
             elif unit.repo.token_revoked(token_digest(token)):
@@ -160,7 +161,9 @@ def _user_principal(user: User | None) -> Principal:
 def _device_principal(device: Device | None) -> Principal:
     if device is None:
         raise Unauthorized("The token is not valid.", code="bad_token")
-    return Principal("device", device.id, device.name, device.kind, frozenset({device.centre.code}))
+    centres = frozenset({device.centre.code})
+    prints = device.kind == "kiosk" and device.printer != "none"
+    return Principal("device", device.id, device.name, device.kind, centres, prints)
 
 
 def user_view(user: User) -> dict[str, Any]:

@@ -41,6 +41,7 @@ class Principal:
     name: str
     role: str  # a user's role (clerk, supervisor, admin), or a device's kind
     centres: frozenset[str] | None  # None: every centre (administrators)
+    prints: bool = False  # a kiosk with a printer: the tickets it issues are printed
 
     def may_act_in(self, centre: str) -> bool:
         """Whether this principal may act in `centre`."""

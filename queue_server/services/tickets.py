@@ -11,7 +11,7 @@ from ..adapters.orm import Centre, Service, Ticket
 from ..adapters.repository import Repository
 from ..adapters.unit_of_work import CONFLICT_ERRORS, UnitOfWorkFactory
 from ..domain.errors import Forbidden, InvalidState, InvalidValue
-from ..domain.events import Event, TicketChanged, TicketIssued
+from ..domain.events import Event, PrintJobQueued, TicketChanged, TicketIssued
 from ..domain.model import Priority, TicketAction, TicketStatus, parse_priority, ticket_next_status
 from ..domain.numbering import format_number
 from ..domain.outreach import fee_payer
@@ -100,6 +100,7 @@ def _issue_once(
 ) -> dict[str, Any]:
     """One attempt at issuing, in one transaction; the view is read after the commit."""
     events: list[Event] = []
+    issued: Ticket | None = None
     with uow() as unit:
         repo = unit.repo
         service = require_centre_service(repo, centre_code, service_code)
@@ -127,10 +128,13 @@ def _issue_once(
                 idempotency_key=idempotency_key,
             )
             events = add_ticket(repo, principal, service, ticket, base_url=base_url, now=now)
-            public_id = ticket.public_id
+            public_id, issued = ticket.public_id, ticket
             unit.commit()
     notifier.publish(events)
-    return read_ticket(uow, public_id, now=clock())
+    if issued is None:  # the same key again: the ticket as it is now
+        return read_ticket(uow, public_id, now=clock())
+    printed = any(isinstance(event, PrintJobQueued) for event in events)
+    return read_issued(uow, issued, printed=printed, now=clock())
 
 
 def add_ticket(
@@ -200,6 +204,20 @@ def read_ticket(uow: UnitOfWorkFactory, public_id: str, *, now: datetime) -> dic
         figures = QueueFigures(unit.repo, ticket.centre, ticket.day, now=now)
         view = ticket_view(ticket, figures)
         return with_print(unit.repo, ticket, view)
+
+
+def read_issued(
+    uow: UnitOfWorkFactory, ticket: Ticket, *, printed: bool, now: datetime
+) -> dict[str, Any]:
+    """The view of a ticket just issued, its place read after the commit (at `now`).
+
+    The ticket is as its committed transaction left it, centre and service loaded, so only
+    the figures are read again, and the print job only when one was stored.
+    """
+    with uow(write=False) as unit:
+        unit.repo.attach(ticket)
+        view = ticket_view(ticket, QueueFigures(unit.repo, ticket.centre, ticket.day, now=now))
+        return with_print(unit.repo, ticket, view) if printed else view
 
 
 def list_centres(*, uow: UnitOfWorkFactory) -> list[dict[str, Any]]:

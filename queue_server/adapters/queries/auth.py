@@ -18,16 +18,12 @@ ACCESS_REVISION = "access_revision"
 """The kept secret that changes whenever access may have been taken away."""
 
 
-_ACCESS_REVISION = select(Secret.value).where(Secret.name == ACCESS_REVISION)  # every request
+ACCESS_REVISION_QUERY = select(Secret.value).where(Secret.name == ACCESS_REVISION)
+"""Read on every request and socket event (UnitOfWorkFactory.read_value)."""
 
 
 class AuthQueries(Queries):
     """Failed sign-ins, server secrets, revoked tokens and inactive users."""
-
-    def access_revision(self) -> str:
-        """The present access revision (empty before any change was recorded)."""
-        value = self.session.scalar(_ACCESS_REVISION)
-        return value or ""
 
     def change_access_revision(self, value: str) -> None:
         """Record that access changed (every process then checks its tokens again)."""

@@ -21,6 +21,11 @@ class Queries:
         """Stage a new row."""
         self.session.add(obj)
 
+    def attach(self, obj: object) -> None:
+        """Take a row loaded by an earlier, committed transaction into this one: what it holds
+        is used as loaded (no statement), and what it lacks is read here when first used."""
+        self.session.add(obj)
+
     def flush(self) -> None:
         """Send staged changes now (to learn ids, or meet a constraint early)."""
         self.session.flush()

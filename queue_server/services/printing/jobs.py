@@ -42,8 +42,7 @@ def print_issued_ticket(
 
 def kiosk_printer(repo: Repository, principal: Principal) -> Device | None:
     """The kiosk device acting, when it has a printer (its tickets are printed)."""
-    device = repo.device(principal.id) if principal.kind == "device" else None
-    return None if device is None or device.printer == "none" else device
+    return repo.device(principal.id) if principal.prints else None
 
 
 def with_print(repo: Repository, ticket: Ticket, view: dict[str, Any]) -> dict[str, Any]:
