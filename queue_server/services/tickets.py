@@ -156,8 +156,8 @@ def add_ticket(
     day = today(centre, now)
     sequence = repo.claim_sequence(centre, service, day)
     ticket.public_id = secrets.token_urlsafe(16)
-    ticket.centre = centre
-    ticket.service = service
+    ticket.centre, ticket.centre_id = centre, centre.id
+    ticket.service, ticket.service_id = service, service.id
     ticket.issued_service_id = service.id
     ticket.day = day
     ticket.sequence = sequence
@@ -166,8 +166,7 @@ def add_ticket(
     ticket.issued_at = now
     ticket.device_id = principal.id if principal.kind == "device" else None
     ticket.fee_kes, ticket.paid_by = service.fee_kes, fee_payer(centre.sponsor).value
-    repo.add(ticket)
-    repo.flush()
+    repo.insert_ticket(ticket)
     events: list[Event] = [TicketIssued(centre.code, ticket.public_id, service.code)]
     if kiosk_printer(repo, principal) is not None:
         # The paper shows the place at issue, so a printing kiosk's ticket reads it here.

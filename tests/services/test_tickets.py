@@ -7,12 +7,14 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import inspect
 
+from queue_server.adapters.orm import Ticket
 from queue_server.domain.errors import Forbidden, InvalidState, InvalidValue, NotFound
 from queue_server.domain.events import TicketChanged
 from queue_server.services import counters, tickets
 from queue_server.services.counters import CounterRef
-from tests.services.conftest import shown, told
+from tests.services.conftest import MORNING, shown, told
 
 
 def issue(kiosk, deps, service="ID", **kw):
@@ -183,3 +185,31 @@ def test_numbers_have_no_duplicate_and_no_gap(kiosk, deps, clock, services):
     for service in set(services):
         sequences = [int(t["number"][1:]) for t in issued if t["service"] == service]
         assert sequences == list(range(1, len(sequences) + 1))
+
+
+def test_a_ticket_stored_with_one_insert_holds_every_column_as_stored(deps):
+    """The issuing path stores a ticket without the ORM's flush and never reads it back: the
+    object must hold every column, its defaults included, exactly as the row has them."""
+    columns = [c.key for c in inspect(Ticket).columns]
+    with deps["uow"]() as unit:
+        service = unit.repo.service_at("TST", "ID")
+        ticket = Ticket(
+            public_id="whole-ticket",
+            centre_id=service.centre_id,
+            service_id=service.id,
+            issued_service_id=service.id,
+            day=MORNING.date(),
+            sequence=1,
+            number="A001",
+            status="waiting",
+            issued_at=MORNING,
+            rank_at=MORNING,
+        )  # priority, language, fees and the sync mark left to their defaults
+        unit.repo.insert_ticket(ticket)
+        assert not set(columns) & inspect(ticket).unloaded
+        held = {key: getattr(ticket, key) for key in columns}
+        unit.commit()
+    assert (held["priority"], held["language"], held["paid_by"]) == ("none", "en", "citizen")
+    with deps["uow"](write=False) as unit:
+        stored = unit.repo.ticket("whole-ticket")
+        assert {key: getattr(stored, key) for key in columns} == held

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Update, bindparam, update
+from sqlalchemy import ColumnElement, CursorResult, Executable, Table, Update, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -29,6 +29,18 @@ class Queries:
     def flush(self) -> None:
         """Send staged changes now (to learn ids, or meet a constraint early)."""
         self.session.flush()
+
+    def _plain(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> CursorResult[*tuple[Any, ...]]:
+        """Run a statement of plain columns (no objects to load) in the session's transaction.
+
+        What the session holds is flushed first, as its own execute would; its path for
+        loading objects is skipped, which cost about 50 µs a statement (a queue's figures
+        read five, on every ticket issued and every projection pass).
+        """
+        self.session.flush()
+        return self.session.connection().execute(statement, params)
 
     def _insert(self):  # type: ignore[no-untyped-def]
         """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
@@ -58,10 +70,9 @@ class Queries:
         params = {"row_id": row.id}
         params |= {f"was_{name}": value for name, value in expected.items() if value is not None}
         params |= {f"new_{name}": value for name, value in changes.items()}
-        self.session.flush()  # what the ORM would autoflush first
         # A plain UPDATE of the table, built once per shape: the ORM's bulk-update path, and
         # building the statement anew, cost more than the write.
-        result = self.session.connection().execute(statement, params)
+        result = self._plain(statement, params)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
         for key, value in changes.items():

@@ -118,7 +118,7 @@ class CentreQueries(Queries):
 
     def service_rows(self, centre: Centre) -> list[ServiceRow]:
         """A centre's services as plain rows, in configuration order."""
-        rows = self.session.execute(_SERVICE_ROWS, {"centre_id": centre.id})
+        rows = self._plain(_SERVICE_ROWS, {"centre_id": centre.id})
         return [ServiceRow(*row) for row in rows]
 
     def counters(self, centre: Centre) -> Sequence[Counter]:
@@ -133,7 +133,7 @@ class CentreQueries(Queries):
     def counter_states(self, centre: Centre) -> list[CounterState]:
         """Each counter's state, the ids of its services and its visit at hand, by number (one
         plain query)."""
-        rows = self.session.execute(_COUNTER_STATES, {"centre_id": centre.id}).all()
+        rows = self._plain(_COUNTER_STATES, {"centre_id": centre.id}).all()
         states: dict[int, tuple[str, int | None, datetime | None]] = {}
         served: dict[int, set[int]] = {}
         for counter_id, state, service_id, serving, called_at in rows:

@@ -18,7 +18,7 @@ class PhoneQueries(Queries):
 
     def waiting_queue(self, centre: Centre, day: date) -> Sequence[tuple[str, int]]:
         """(public id, service id) of the day's waiting tickets of a centre, in call order."""
-        rows = self.session.execute(
+        rows = self._plain(
             select(Ticket.public_id, Ticket.service_id)
             .where(
                 Ticket.centre_id == centre.id,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import TextClause, and_, bindparam, func, insert, or_, select, text, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Table, TextClause, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from ...domain.model import AT_COUNTER_STATUSES, OPEN_STATUSES, TicketStatus
 from ..orm import (
@@ -28,6 +30,9 @@ _CURRENT_TICKET = select(Ticket).where(
     Ticket.counter_id == bindparam("counter_id"), Ticket.status.in_(_AT_COUNTER)
 )
 # ... and of issuing a ticket and answering with its place.
+_TICKETS = cast(Table, Ticket.__table__)
+_TICKET_COLUMNS = tuple(c for c in _TICKETS.c if not c.primary_key)
+_INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id)
 _TICKET_IN_CENTRE = (
     select(Ticket)
     .where(Ticket.public_id == bindparam("public_id"))
@@ -119,7 +124,25 @@ class TicketQueries(Queries):
     def claim_sequence(self, centre: Centre, service: Service, day: date) -> int:
         """The next number for (centre, service, day), claimed atomically in the database."""
         params = {"centre_id": centre.id, "service_id": service.id, "day": day}
-        return self.session.execute(_claim_number(self._insert()), params).scalar_one()
+        return self._plain(_claim_number(self._insert()), params).scalar_one()
+
+    def insert_ticket(self, ticket: Ticket) -> None:
+        """Store a new ticket with one plain INSERT and take it in as stored, its id set.
+
+        Every column is given (a column's own default where the ticket leaves it unset), so
+        the object is whole without reading it back. The ORM's flush of the one row cost
+        several times the write: its unit of work walks the ticket's centre and service too.
+        """
+        values: dict[str, object] = {}
+        for column in _TICKET_COLUMNS:
+            value = getattr(ticket, column.key)
+            if value is None and isinstance(column.default, ScalarElementColumnDefault):
+                value = column.default.arg
+            setattr(ticket, column.key, value)  # held, so never read back
+            values[column.key] = value
+        ticket.id = self._plain(_INSERT_TICKET, values).scalar_one()
+        make_transient_to_detached(ticket)  # as if loaded: its values are the row's
+        self.session.add(ticket)
 
     def current_ticket(self, counter: Counter) -> Ticket | None:
         """The ticket a counter holds (called or being served), if any."""
@@ -144,16 +167,16 @@ class TicketQueries(Queries):
 
     def count_ahead(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
         """How many of today's waiting tickets of these services come before `ticket`."""
-        return self.session.scalar(_COUNT_AHEAD, _place_params(ticket, service_ids)) or 0
+        return self._plain(_COUNT_AHEAD, _place_params(ticket, service_ids)).scalar() or 0
 
     def ahead_at_issue(self, ticket: Ticket, service_ids: Iterable[int]) -> int:
         """How many tickets of these services were before `ticket` in the call order when it
         was issued (issued before it, and not called or finished by then)."""
-        return self.session.scalar(_AHEAD_AT_ISSUE, _place_params(ticket, service_ids)) or 0
+        return self._plain(_AHEAD_AT_ISSUE, _place_params(ticket, service_ids)).scalar() or 0
 
     def waiting_counts(self, centre: Centre, day: date) -> dict[int, int]:
         """Today's waiting tickets per service id."""
-        rows = self.session.execute(_WAITING_COUNTS, {"centre_id": centre.id, "day": day})
+        rows = self._plain(_WAITING_COUNTS, {"centre_id": centre.id, "day": day})
         return {service_id: count for service_id, count in rows}
 
     def earliest_waiting_issue(self, centre: Centre, service_id: int, day: date) -> datetime | None:
@@ -185,7 +208,7 @@ class TicketQueries(Queries):
         durations: dict[int, list[float]] = {sid: [] for sid in ids}
         if ids:
             params = {f"s{i}": sid for i, sid in enumerate(ids)} | {"limit": limit}
-            for service_id, duration_s in self.session.execute(_latest_served(len(ids)), params):
+            for service_id, duration_s in self._plain(_latest_served(len(ids)), params):
                 durations[service_id].append(float(duration_s))
         return durations
 
