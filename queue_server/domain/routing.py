@@ -44,16 +44,12 @@ def call_order_key(
     return (rank_at, issued_at, tiebreak)
 
 
-def related_services(service_id: int, counter_services: Iterable[frozenset[int]]) -> set[int]:
-    """The services whose tickets compete with `service_id`'s for the same counters.
+def related_map(counter_services: Iterable[frozenset[int]]) -> dict[int, set[int]]:
+    """For every service some counter serves, the services whose tickets compete with its
+    own for the same counters (itself included), in one pass over the counters.
 
     A ticket's `ahead` counts the waiting tickets of all these that rank before it.
     """
-    return related_map(counter_services).get(service_id) or {service_id}
-
-
-def related_map(counter_services: Iterable[frozenset[int]]) -> dict[int, set[int]]:
-    """`related_services` of every service some counter serves, in one pass over them."""
     related: dict[int, set[int]] = {}
     for served in counter_services:
         for service_id in served:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from queue_server.domain.routing import RankPolicy, call_order_key, rank_time, related_services
+from queue_server.domain.routing import RankPolicy, call_order_key, rank_time, related_map
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 POLICY = RankPolicy(priority_bonus_s=900, appointment_bonus_s=600)
@@ -39,9 +39,7 @@ def test_ties_go_to_the_earlier_issue():
 
 def test_related_services_are_those_sharing_a_counter():
     counters = [frozenset({1, 2}), frozenset({2, 3}), frozenset({4})]
-    assert related_services(2, counters) == {1, 2, 3}
-    assert related_services(4, counters) == {4}
-    assert related_services(5, counters) == {5}
+    assert related_map(counters) == {1: {1, 2}, 2: {1, 2, 3}, 3: {2, 3}, 4: {4}}
 
 
 tickets = st.lists(
