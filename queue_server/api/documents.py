@@ -115,7 +115,7 @@ def documents_ready(centre: str) -> ResponseReturnValue:
     errors=(429,),
 )
 def look_up_document(ref: str) -> ResponseReturnValue:
-    query = validate(LookUpQuery, dict(request.args.items()))
+    query = validate(LookUpQuery, query_args())
     s = services()
     address = request.remote_addr or "unknown"
     return jsonify(documents.look_up(ref, query.phone, address, uow=s.uow, clock=s.clock))

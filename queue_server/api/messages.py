@@ -47,7 +47,7 @@ class DeliveryReport(Payload):
 )
 def sms_delivery_report() -> ResponseReturnValue:
     s = services()
-    key = validate(CallbackQuery, dict(request.args.items())).key
+    key = validate(CallbackQuery, query_args()).key
     report = {k: v[:200] for k, v in request.form.items()}
     messages.record_delivery_report(key, s.settings.sms_callback_key, report, uow=s.uow)
     return jsonify({"ok": True})

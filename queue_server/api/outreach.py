@@ -7,7 +7,7 @@ import io
 from datetime import date
 from typing import Literal
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import Field
 
@@ -25,7 +25,7 @@ from .answers import (
     SponsorReport,
 )
 from .openapi import documented
-from .routes import json_body, request_principal
+from .routes import json_body, query_args, request_principal
 
 SITE = "outreach_site"
 """The app's `extensions` key holding the code of the outreach site this server runs."""
@@ -106,7 +106,7 @@ def sync_centre(centre: str) -> ResponseReturnValue:
 )
 def sponsor_report(centre: str) -> ResponseReturnValue:
     principal = request_principal()
-    query = validate(SponsorQuery, dict(request.args.items()))
+    query = validate(SponsorQuery, query_args())
     s = services()
     report = sponsor.sponsor_report(
         principal,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import Field
 
@@ -22,7 +22,7 @@ from .answers import (
     TabletQuestion,
 )
 from .openapi import documented
-from .routes import json_body, request_principal
+from .routes import json_body, query_args, request_principal
 
 
 class ReportQuery(Payload):
@@ -148,7 +148,7 @@ def centres_report() -> ResponseReturnValue:
 
 def _report_query() -> tuple[ReportQuery, reports.Days]:
     """The report's query string, and its `from` and `to` as dates."""
-    query = validate(ReportQuery, dict(request.args.items()))
+    query = validate(ReportQuery, query_args())
     return query, reports.parse_days(query.first, query.last)
 
 
