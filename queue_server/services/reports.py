@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -252,7 +252,7 @@ def counters_report(
                 row.rating, row.fee, row.asked_for_money
             )
         counters = {c.id: c.number for c in repo.counters(centre)}
-        clerks = _clerk_names(repo, {user_id for _, user_id in groups})
+        clerks = repo.usernames(user_id for _, user_id in groups if user_id)
         rows = []
         for (counter_id, user_id), figures in groups.items():
             totals = figures.totals(least_feedback=FEEDBACK_SHOWN_FROM)
@@ -264,16 +264,6 @@ def counters_report(
                 }
             )
     return sorted(rows, key=lambda r: (r["counter"] or 0, r["clerk"] or ""))
-
-
-def _clerk_names(repo: Repository, user_ids: Iterable[int | None]) -> dict[int, str]:
-    """Usernames by id."""
-    names = {}
-    for user_id in user_ids:
-        user = repo.user_by_id(user_id) if user_id else None
-        if user is not None:
-            names[user.id] = user.username
-    return names
 
 
 def centre_figures(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -192,3 +192,11 @@ class CentreQueries(Queries):
     def user_by_id(self, user_id: int) -> User | None:
         """The user with `user_id`."""
         return self.session.get(User, user_id, options=[selectinload(User.centres)])
+
+    def usernames(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """The usernames of these users by id, in one statement (a report names every clerk)."""
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        rows = self._plain(select(User.id, User.username).where(User.id.in_(ids)))
+        return {user_id: username for user_id, username in rows}
