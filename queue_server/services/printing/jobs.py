@@ -41,8 +41,12 @@ def print_issued_ticket(
 
 
 def kiosk_printer(repo: Repository, principal: Principal) -> Device | None:
-    """The kiosk device acting, when it has a printer (its tickets are printed)."""
-    return repo.device(principal.id) if principal.prints else None
+    """The kiosk device acting, when it has a printer (its tickets are printed).
+
+    The principal says so without a read; the device is read only then, and its printer
+    checked again, in case a configuration took it away since the principal was kept."""
+    device = repo.device(principal.id) if principal.prints else None
+    return None if device is None or device.printer == "none" else device
 
 
 def with_print(repo: Repository, ticket: Ticket, view: dict[str, Any]) -> dict[str, Any]:
