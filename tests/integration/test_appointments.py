@@ -41,11 +41,19 @@ class Api:
         body = {"service": service, "start": start, **fields}
         return self("POST", "/centres/TST/appointments", json=body, headers=headers)
 
-    def first_free(self, service: str, day_index: int = 0) -> dict:
-        """The first free slot of a service on the `day_index`-th day with free places."""
-        day = self("GET", f"/centres/TST/services/{service}/days").json()[day_index]["date"]
-        slots = self("GET", f"/centres/TST/services/{service}/slots?date={day}").json()
-        return next(s for s in slots if s["free"])
+    def first_free(self, service: str, day_index: int = 0, *, capacity: int = 0) -> dict:
+        """The first free slot of a service on the `day_index`-th day with free places, or
+        with `capacity` places on that day or a later one (which slots are left today
+        depends on the hour the test runs)."""
+        days = self("GET", f"/centres/TST/services/{service}/days").json()[day_index:]
+        for day in days:
+            slots = self("GET", f"/centres/TST/services/{service}/slots?date={day['date']}")
+            for slot in slots.json():
+                if slot["free"] and capacity in (0, slot["capacity"]):
+                    return slot
+            if not capacity:
+                break
+        raise AssertionError(f"no free {service} slot of capacity {capacity or 'any'}")
 
 
 def error_of(response: requests.Response) -> tuple[int, str]:
@@ -54,8 +62,7 @@ def error_of(response: requests.Response) -> tuple[int, str]:
 
 def test_fifty_citizens_rushing_one_slot_of_two_get_exactly_two_places(server: ServerProcess):
     api = Api(server.url)
-    slot = api.first_free("ID")  # ID's slots hold two
-    assert slot["capacity"] == 2
+    slot = api.first_free("ID", capacity=2)  # ID's morning slots hold two
     answers: list[int] = []
     barrier = threading.Barrier(50)
 
