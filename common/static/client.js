@@ -88,6 +88,13 @@ export async function api(path, { method = "GET", token, body, headers = {}, tim
   return data;
 }
 
+/** Sign a user's token out on the server (`POST /auth/logout`), so that a copy of it left
+ * behind on a shared counter PC is worth nothing; never fails the sign-out itself. */
+export function revokeToken(token) {
+  if (!token) return Promise.resolve();
+  return api("/auth/logout", { method: "POST", token }).catch(() => {});
+}
+
 const RETRY_REFUSED_MS = 3000;
 
 /**
@@ -100,13 +107,6 @@ const RETRY_REFUSED_MS = 3000;
  * connection the server dropped because access was withdrawn (`access_revoked {code,
  * message}`, then a disconnect) is handled alike; any other drop by the server reconnects.
  */
-/** Sign a user's token out on the server (`POST /auth/logout`), so that a copy of it left
- * behind on a shared counter PC is worth nothing; never fails the sign-out itself. */
-export function revokeToken(token) {
-  if (!token) return Promise.resolve();
-  return api("/auth/logout", { method: "POST", token }).catch(() => {});
-}
-
 export function liveConnection(namespace, { auth = {}, handlers = {}, onConnect, onStatus, onRefused } = {}) {
   const socket = io(namespace, {
     auth,
